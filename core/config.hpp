@@ -1,0 +1,126 @@
+// Run configuration: declared keys with defaults, units and help (OptionSet), resolved from
+// defaults < INI file (--config run.ini, "[section]" then "key = value") < command line
+// (--section.key=value). Every value is checked against its declared kind when resolved, so a
+// non-numeric number or an unknown choice fails before anything runs. An INI [petsc] section and
+// the tokens after "--" become PETSc options (command line last, so it wins). The resolved
+// configuration prints as INI (to_ini) and is what output files store.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace relax {
+
+enum class ValueKind { integer, real, text, boolean, choice, integer_list, real_list };
+
+struct OptionSpec {
+  std::string key; ///< "section.name"
+  ValueKind kind;
+  std::string default_value; ///< as it would be written in the INI file
+  std::string unit;          ///< "" when dimensionless
+  std::string help;
+  std::vector<std::string> choices; ///< for ValueKind::choice
+};
+
+/// A command-line switch that is not a configuration key (--stationary, --fail-on-mismatch).
+struct SwitchSpec {
+  std::string name;
+  std::string help;
+};
+
+/// The keys a command accepts. Libraries declare their own keys (declare_grid_options, ...);
+/// a command merges the sets it uses. Declaring the same key twice with a different spec is a bug.
+class OptionSet {
+public:
+  OptionSet& integer(const std::string& key, long default_value, const std::string& unit,
+                     const std::string& help);
+  OptionSet& real(const std::string& key, double default_value, const std::string& unit,
+                  const std::string& help);
+  OptionSet& text(const std::string& key, const std::string& default_value,
+                  const std::string& help);
+  OptionSet& boolean(const std::string& key, bool default_value, const std::string& help);
+  OptionSet& choice(const std::string& key, const std::string& default_value,
+                    const std::vector<std::string>& choices, const std::string& help);
+  /// Comma-separated lists; one value stands for all entries (e.g. one per grid axis).
+  OptionSet& integers(const std::string& key, const std::string& default_value,
+                      const std::string& unit, const std::string& help);
+  OptionSet& reals(const std::string& key, const std::string& default_value,
+                   const std::string& unit, const std::string& help);
+  OptionSet& switch_(const std::string& name, const std::string& help);
+
+  OptionSet& merge(const OptionSet& other);
+
+  const std::vector<OptionSpec>& specs() const { return specs_; }
+  const std::vector<SwitchSpec>& switches() const { return switches_; }
+  const OptionSpec* find(const std::string& key) const;
+
+  /// Help text: one line per key with kind, default, unit, and help, grouped by section.
+  std::string help_text() const;
+
+private:
+  OptionSet& add(OptionSpec spec);
+  std::vector<OptionSpec> specs_;
+  std::vector<SwitchSpec> switches_;
+};
+
+/// What the command line asked for, besides configuration values.
+struct CommandLine {
+  bool help = false;
+  bool print_config = false;
+  std::vector<std::string> switches; ///< names of the switches given
+};
+
+class Config {
+public:
+  /// Resolves a command's configuration from its arguments (the tokens after the command name).
+  /// Throws InputError naming the key, value, file or line for: unknown key, value of the wrong
+  /// kind, missing or unreadable config file, malformed INI line.
+  static Config resolve(const OptionSet& options, const std::vector<std::string>& args,
+                        CommandLine* command_line = nullptr);
+
+  /// Defaults only, with `overrides` applied as if given on the command line (for tests and
+  /// programs that build a configuration in code).
+  static Config from_values(const OptionSet& options,
+                            const std::map<std::string, std::string>& overrides = {});
+
+  long integer(const std::string& key) const;
+  double real(const std::string& key) const;
+  const std::string& text(const std::string& key) const;
+  bool boolean(const std::string& key) const;
+  std::vector<long> integers(const std::string& key) const;
+  std::vector<double> reals(const std::string& key) const;
+  /// Where a key's value came from: "default", "run.ini:12" or "command line"; for error messages.
+  const std::string& origin(const std::string& key) const;
+  bool has_switch(const std::string& name) const;
+
+  /// PETSc options: the INI [petsc] section first, then the tokens after "--".
+  const std::vector<std::string>& petsc_options() const { return petsc_options_; }
+
+  /// The resolved configuration as an INI file, sections in declaration order.
+  std::string to_ini() const;
+
+  /// Replaces a value after checking it against its kind (origin "set in code").
+  void set(const std::string& key, const std::string& value);
+
+private:
+  struct Entry {
+    std::string value;
+    std::string origin;
+  };
+  const Entry& entry(const std::string& key) const;
+  void assign(const std::string& key, const std::string& value, const std::string& origin);
+
+  OptionSet options_;
+  std::map<std::string, Entry> values_;
+  std::vector<std::string> switches_;
+  std::vector<std::string> petsc_options_;
+};
+
+/// Formats a double so that it parses back to the same value ("0.1", "1e-12", "3").
+std::string format_real(double value);
+
+/// True for a PETSc option name ("-fp_ts_type"), false for a value ("bdf", "-1e-3").
+bool is_petsc_option_name(const std::string& token);
+
+} // namespace relax

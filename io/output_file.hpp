@@ -1,0 +1,103 @@
+// One HDF5 file per run, written collectively with MPI-IO (DESIGN.md §4). The file is created as
+// "<path>.part" and renamed to <path> by finish() (or the destructor, also while an exception
+// unwinds, so a numerical failure leaves the last good state under the final name). Time series are
+// extendible, chunked datasets: every append_* adds one time level, and flush() makes the file
+// readable as it stands, so a killed run leaves "<path>.part" with every completed output.
+// Solvers never see HDF5 ids: commands hand fields and numbers to this writer.
+#pragma once
+
+#include "grids/grid.hpp"
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace relax {
+
+/// The root attributes of every output file besides relax_version and nranks.
+struct RunAttributes {
+  std::string command; ///< "fp", "sde", "compare", ...
+  std::string config;  ///< the resolved configuration as INI (Config::to_ini)
+  std::uint64_t seed = 0;
+};
+
+class OutputFile {
+public:
+  /// Collective. Creates "<path>.part". InputError naming the path when it cannot be created
+  /// (missing directory, no permission); nothing is left behind in that case.
+  OutputFile(MPI_Comm comm, const std::string& path, const RunAttributes& attributes);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  /// Collective: flushes, closes, writes the XDMF sidecar and renames to the final path.
+  void finish();
+  const std::string& path() const;
+
+  /// Collective: /grid with per-axis datasets (centres) and attributes lo, hi, n, bc.
+  void write_grid(const Grid& grid);
+
+  /// Collective writes of data every rank holds identically (rank 0 writes; others take part in the
+  /// collective calls). Groups along `dataset` are created as needed.
+  void write_array(const std::string& dataset, const std::vector<double>& values,
+                   const std::vector<std::size_t>& shape);
+  void write_attribute(const std::string& object, const std::string& name, double value);
+  void write_attribute(const std::string& object, const std::string& name, std::int64_t value);
+  void write_attribute(const std::string& object, const std::string& name,
+                       const std::string& value);
+
+  /// Collective: a distributed grid field as one dataset of shape (nz, ny, nx).
+  void write_field(const std::string& dataset, const GridField& field);
+
+  /// Time series: each call appends one time level along a leading extendible axis.
+  /// Collective; the dataset is created on first use.
+  void append_scalar(const std::string& dataset, double value);
+  void append_row(const std::string& dataset, const std::vector<double>& row); ///< shape (t, m)
+  void append_field(const std::string& dataset, const GridField& field); ///< shape (t, nz, ny, nx)
+  /// A distributed (N, width) row-major block: this rank holds `local_rows` rows starting at global
+  /// row `first_row`. Written as shape (t, N, width). Used for particle snapshots.
+  void append_rows(const std::string& dataset, const double* local, std::size_t local_rows,
+                   std::size_t first_row, std::size_t total_rows, std::size_t width);
+
+  /// Collective: H5Fflush, so everything appended so far is readable after a kill.
+  void flush();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Read access to an existing relax (or any HDF5) file, for initial data and restarts. Collective.
+class InputFile {
+public:
+  /// InputError naming the path when it does not exist or is not an HDF5 file.
+  InputFile(MPI_Comm comm, const std::string& path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  bool exists(const std::string& object) const;
+  /// Shape of a dataset; InputError naming file and dataset when it is missing.
+  std::vector<std::size_t> shape(const std::string& dataset) const;
+  /// The whole dataset on every rank.
+  std::vector<double> read_array(const std::string& dataset) const;
+  /// One level of a (t, nz, ny, nx) series (level -1: the last) or a (nz, ny, nx) dataset into a
+  /// distributed field. InputError naming the dataset when its shape does not match the grid.
+  void read_field(const std::string& dataset, GridField& field, long level = -1) const;
+  /// Rows [first_row, first_row + local_rows) of an (N, width) dataset, or of level `level` of a
+  /// (t, N, width) series.
+  std::vector<double> read_rows(const std::string& dataset, std::size_t first_row,
+                                std::size_t local_rows, long level = -1) const;
+  double read_double_attribute(const std::string& object, const std::string& name) const;
+  std::int64_t read_int_attribute(const std::string& object, const std::string& name) const;
+  std::string read_string_attribute(const std::string& object, const std::string& name) const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace relax

@@ -1,0 +1,55 @@
+# Shared by the CLI tests (sourced). RELAX is the relax binary, MPIEXEC the MPI launcher; each test
+# works in a fresh temporary directory that is removed on exit.
+set -u
+: "${RELAX:?RELAX must point to the relax binary}"
+: "${MPIEXEC:=mpiexec}"
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+cd "$workdir"
+failures=0
+
+# expect CODE PATTERN -- ARGS...: runs `relax ARGS`, requires exit code CODE and, for CODE != 0, a
+# stderr of exactly one line that matches the extended regex PATTERN.
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  local out err status
+  out=$(mktemp) err=$(mktemp)
+  "$RELAX" "$@" >"$out" 2>"$err"
+  status=$?
+  local ok=1
+  if [ "$status" -ne "$code" ]; then
+    echo "FAIL: relax $* exited $status, expected $code"; ok=0
+  elif [ "$code" -ne 0 ]; then
+    if [ "$(wc -l <"$err")" -ne 1 ]; then
+      echo "FAIL: relax $*: expected a one-line error, got:"; cat "$err"; ok=0
+    elif ! grep -Eq -- "$pattern" "$err"; then
+      echo "FAIL: relax $*: error does not match '$pattern':"; cat "$err"; ok=0
+    fi
+  elif [ -n "$pattern" ] && ! grep -Eq -- "$pattern" "$out"; then
+    echo "FAIL: relax $*: output does not match '$pattern':"; head -20 "$out"; ok=0
+  fi
+  [ $ok -eq 1 ] && echo "ok: relax $* -> $status"
+  [ $ok -eq 1 ] || failures=$((failures + 1))
+  rm -f "$out" "$err"
+}
+
+# expect_only_files FILE...: the working directory holds exactly the given files.
+expect_only_files() {
+  local present
+  present=$(ls -A | sort | tr '\n' ' ')
+  local wanted=""
+  [ $# -eq 0 ] || wanted=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+  if [ "$present" != "$wanted" ]; then
+    echo "FAIL: files present: '$present', expected: '$wanted'"
+    failures=$((failures + 1))
+  fi
+}
+
+finish() {
+  if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+  fi
+  echo "all checks passed"
+}
