@@ -20,6 +20,9 @@ set(RELAX_MPI_ENV
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   OMPI_MCA_rmaps_base_oversubscribe=1
   OMPI_MCA_btl_vader_single_copy_mechanism=none)
+if(RELAX_SANITIZE)
+  list(APPEND RELAX_MPI_ENV "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp")
+endif()
 
 # relax_add_test(NAME n SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s])
 # Registers `n` at 1 rank (all test cases, label `unit` or the given labels) and, when any test case is

@@ -30,6 +30,8 @@ struct Axis {
 
   double h() const { return (hi - lo) / n; }
   double centre(int i) const { return lo + (i + 0.5) * h(); }
+  /// Lower face of cell i, computed as Grid::locate compares against it (face(0) == lo).
+  double face(int i) const { return lo + i * h(); }
 };
 
 /// The block of global cell indices a rank owns; unused axes have start 0, size 1.
@@ -86,6 +88,11 @@ private:
   petsc::DM dm_;
   CellBox owned_;
 };
+
+/// True when fields on `a` and `b` can be combined cell by cell: equal axes and the same (or a
+/// congruent) communicator, hence the same owned cells on every rank. Local, and the same answer on
+/// every rank.
+bool same_layout(const Grid& a, const Grid& b);
 
 /// A distributed field of one value per cell (a global Vec of the grid's DMDA). The grid must
 /// outlive it. Owned values are reached through petsc::VecArray / ConstVecArray on vec(), in the

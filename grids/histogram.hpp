@@ -2,10 +2,13 @@
 // agrees with a density within sampling noise: chi-square with p-value, and the expected L1 noise.
 #pragma once
 
+#include "grids/dmda_ordering.hpp"
 #include "grids/grid.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <unordered_map>
+#include <vector>
 
 namespace relax {
 
@@ -28,7 +31,18 @@ public:
   GridField density() const;
 
 private:
-  // implementation's choice of local storage
+  // Local counts until reduce(): a dense array for the cells this rank owns, and a map keyed by
+  // PETSc global index for the cells of other ranks, so nothing of global size is stored on any
+  // rank (costs in histogram.cpp).
+  const Grid* grid_;
+  DmdaOrdering ordering_;
+  GridField counts_;
+  std::vector<std::int64_t> owned_counts_;
+  std::unordered_map<std::int64_t, std::int64_t> remote_counts_;
+  std::int64_t local_total_ = 0;
+  std::int64_t local_outside_ = 0;
+  std::int64_t total_ = 0;
+  std::int64_t outside_ = 0;
 };
 
 struct ChiSquareResult {
@@ -40,8 +54,11 @@ struct ChiSquareResult {
 
 /// Collective. Pearson chi-square of the histogram against `density` (expected count of a cell:
 /// total * density * cell volume; the outside of the box is one more bin with the remaining
-/// probability). Cells expecting fewer than 5 counts are pooled into one bin. The p-value is
-/// the upper tail of the chi-square distribution (Boost.Math).
+/// probability). Cells expecting fewer than 5 counts are pooled into one bin (with the outside
+/// bin if it too expects fewer than 5); a pool still expecting fewer than 5 joins the kept bin of
+/// smallest expected count. Counts in a cell where the density is zero make the statistic
+/// +infinity and the p-value 0. The p-value is the upper tail of the chi-square distribution
+/// (Boost.Math) with bins - 1 degrees of freedom; it is 1 when fewer than two bins remain.
 ChiSquareResult chi_square(const Histogram& histogram, const GridField& density);
 
 /// Collective. Expected L1 distance between `density` and the histogram of `samples` independent

@@ -2,8 +2,10 @@
 // "<path>.part" and renamed to <path> by finish() (or the destructor, also while an exception
 // unwinds, so a numerical failure leaves the last good state under the final name). Time series are
 // extendible, chunked datasets: every append_* adds one time level, and flush() makes the file
-// readable as it stands, so a killed run leaves "<path>.part" with every completed output.
-// Solvers never see HDF5 ids: commands hand fields and numbers to this writer.
+// readable as it stands, so a killed run leaves "<path>.part" with every completed output (a kill
+// while an output is being written may lose that output: HDF5 1.10 has no crash-safe parallel
+// mode). Solvers never see HDF5 ids: commands hand fields and numbers to this writer. Dataset and
+// object names are paths from the root ("fp/density" and "/fp/density" are the same).
 #pragma once
 
 #include "grids/grid.hpp"
@@ -26,22 +28,32 @@ struct RunAttributes {
 
 class OutputFile {
 public:
-  /// Collective. Creates "<path>.part". InputError naming the path when it cannot be created
-  /// (missing directory, no permission); nothing is left behind in that case.
+  /// Collective. Creates "<path>.part" and writes the root attributes relax_version, command,
+  /// config, nranks (int64) and seed (uint64). InputError naming the path when it cannot be
+  /// created (missing directory, no permission, a directory); nothing is left behind in that case.
+  /// `comm` must outlive the file; every grid handed to it lives on `comm`.
   OutputFile(MPI_Comm comm, const std::string& path, const RunAttributes& attributes);
+  /// Finishes the file if finish() was not called; never throws (on failure "<path>.part" stays).
+  /// Collective, so it must not run while only some ranks unwind an exception.
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  /// Collective: flushes, closes, writes the XDMF sidecar and renames to the final path.
+  /// Collective: flushes, closes, writes the XDMF sidecar "<path minus .h5>.xmf" for the series
+  /// appended with append_field (timed by the group's "time" series when it has one value per
+  /// level, e.g. /fp/time for /fp/density; otherwise by the level index) and renames to the final
+  /// path. Later writes throw Error.
   void finish();
   const std::string& path() const;
 
-  /// Collective: /grid with per-axis datasets (centres) and attributes lo, hi, n, bc.
+  /// Collective: /grid with per-axis datasets x0, x1, x2 (cell centres) and attributes dim (int64),
+  /// lo, hi (double[dim]), n (int64[dim]) and bc (string[dim]).
   void write_grid(const Grid& grid);
 
   /// Collective writes of data every rank holds identically (rank 0 writes; others take part in the
-  /// collective calls). Groups along `dataset` are created as needed.
+  /// collective calls). Groups along `dataset` are created as needed. Writing a dataset again
+  /// overwrites it in place when the shape is unchanged (checkpoints), else replaces it. An
+  /// attribute of a missing object creates a group there; attributes are rewritten freely.
   void write_array(const std::string& dataset, const std::vector<double>& values,
                    const std::vector<std::size_t>& shape);
   void write_attribute(const std::string& object, const std::string& name, double value);
@@ -49,7 +61,8 @@ public:
   void write_attribute(const std::string& object, const std::string& name,
                        const std::string& value);
 
-  /// Collective: a distributed grid field as one dataset of shape (nz, ny, nx).
+  /// Collective: a distributed grid field as one dataset of shape (nz, ny, nx), with only the
+  /// grid's axes ((ny, nx) in 2D, (nx) in 1D). Each rank writes its owned cells as one hyperslab.
   void write_field(const std::string& dataset, const GridField& field);
 
   /// Time series: each call appends one time level along a leading extendible axis.
@@ -61,6 +74,9 @@ public:
   /// row `first_row`. Written as shape (t, N, width). Used for particle snapshots.
   void append_rows(const std::string& dataset, const double* local, std::size_t local_rows,
                    std::size_t first_row, std::size_t total_rows, std::size_t width);
+  /// The same block as one (N, width) dataset without a time axis, for particle checkpoints.
+  void write_rows(const std::string& dataset, const double* local, std::size_t local_rows,
+                  std::size_t first_row, std::size_t total_rows, std::size_t width);
 
   /// Collective: H5Fflush, so everything appended so far is readable after a kill.
   void flush();
@@ -84,15 +100,20 @@ public:
   std::vector<std::size_t> shape(const std::string& dataset) const;
   /// The whole dataset on every rank.
   std::vector<double> read_array(const std::string& dataset) const;
-  /// One level of a (t, nz, ny, nx) series (level -1: the last) or a (nz, ny, nx) dataset into a
-  /// distributed field. InputError naming the dataset when its shape does not match the grid.
+  /// One level of a (t, nz, ny, nx) series (level -1: the last, negative counts from the end) or a
+  /// (nz, ny, nx) dataset into a distributed field (shapes with only the grid's axes, as
+  /// write_field; a dataset with one more axis is a series). InputError naming file and dataset
+  /// when its shape does not match the grid or the level does not exist.
   void read_field(const std::string& dataset, GridField& field, long level = -1) const;
   /// Rows [first_row, first_row + local_rows) of an (N, width) dataset, or of level `level` of a
-  /// (t, N, width) series.
+  /// (t, N, width) series, row-major. InputError when the rows or the level do not exist.
   std::vector<double> read_rows(const std::string& dataset, std::size_t first_row,
                                 std::size_t local_rows, long level = -1) const;
+  /// One-value attributes; InputError naming file, object and attribute when it is missing, has
+  /// another kind, or does not fit the result (a negative value as uint, 2^63 or more as int).
   double read_double_attribute(const std::string& object, const std::string& name) const;
   std::int64_t read_int_attribute(const std::string& object, const std::string& name) const;
+  std::uint64_t read_uint_attribute(const std::string& object, const std::string& name) const;
   std::string read_string_attribute(const std::string& object, const std::string& name) const;
 
 private:

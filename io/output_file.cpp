@@ -1,0 +1,453 @@
+#include "io/output_file.hpp"
+
+#include "core/error.hpp"
+#include "core/mpi.hpp"
+#include "core/version.hpp"
+#include "io/field_layout.hpp"
+#include "io/hdf5.hpp"
+#include "io/xdmf.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+namespace relax {
+
+namespace {
+
+/// Rank 0's verdict on an output path: empty when "<path>.part" could be created (it is left
+/// empty, to be truncated by H5Fcreate), otherwise the one-line reason. Creating the file is the
+/// only reliable test: access() says yes to root on a read-only file system.
+std::string output_path_problem(const std::string& path, const std::string& part) {
+  const std::string what = "output file '" + path + "': ";
+  const std::string expected = "; expected a writable file path in an existing directory";
+  if (path.empty()) {
+    return "output file '': empty path" + expected;
+  }
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    return what + "is a directory" + expected;
+  }
+  const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  if (fd < 0) {
+    return what + "cannot create '" + part + "' (" + std::strerror(errno) + ")" + expected;
+  }
+  ::close(fd);
+  return {};
+}
+
+/// "<path minus .h5>.xmf"
+std::string xdmf_path(const std::string& path) {
+  const std::string suffix = ".h5";
+  if (path.size() > suffix.size() &&
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return path.substr(0, path.size() - suffix.size()) + ".xmf";
+  }
+  return path + ".xmf";
+}
+
+std::string base_name(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool same_axes(const std::vector<Axis>& a, const std::vector<Axis>& b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].lo != b[i].lo || a[i].hi != b[i].hi || a[i].n != b[i].n) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// A typed value for an attribute: the type in the file and in memory.
+struct AttributeType {
+  hid_t file;
+  hid_t memory;
+};
+AttributeType double_type() {
+  return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};
+}
+AttributeType int64_type() {
+  return {H5T_STD_I64LE, H5T_NATIVE_INT64};
+}
+AttributeType uint64_type() {
+  return {H5T_STD_U64LE, H5T_NATIVE_UINT64};
+}
+
+} // namespace
+
+struct OutputFile::Impl {
+  MPI_Comm comm;
+  int rank;
+  std::string path;
+  std::string part_path;
+  hdf5::File file_handle;
+  hdf5::PropertyList transfer;
+  hdf5::PropertyList link_creation; ///< creates missing groups along a dataset's path
+  std::map<std::string, std::vector<Axis>> field_series; ///< for the XDMF sidecar
+  bool finished = false;
+
+  Impl(MPI_Comm comm_, const std::string& path_)
+      : comm(comm_), rank(comm_rank(comm_)), path(path_), part_path(path_ + ".part") {
+    hdf5::silence_error_printing();
+    transfer = hdf5::collective_transfer();
+    link_creation = hdf5::PropertyList(RELAX_HDF5(H5Pcreate(H5P_LINK_CREATE)));
+    RELAX_HDF5(H5Pset_create_intermediate_group(link_creation, 1));
+  }
+
+  hid_t file() const {
+    if (finished) {
+      throw Error("output file '" + path + "' written after finish()");
+    }
+    return file_handle;
+  }
+
+  /// A dataset without time axis: the existing one is reused (overwritten in place) when it has
+  /// the same shape and is not a series; otherwise it is replaced.
+  hdf5::Dataset fixed_dataset(const std::string& name, const std::vector<hsize_t>& dims) {
+    const std::string full = hdf5::absolute_path(name);
+    if (hdf5::exists(file(), full)) {
+      hdf5::Dataset existing(RELAX_HDF5(H5Dopen2(file(), full.c_str(), H5P_DEFAULT)));
+      hdf5::PropertyList creation(RELAX_HDF5(H5Dget_create_plist(existing)));
+      if (hdf5::dataset_dims(existing) == dims && H5Pget_layout(creation) != H5D_CHUNKED) {
+        return existing;
+      }
+      existing.reset();
+      RELAX_HDF5(H5Ldelete(file(), full.c_str(), H5P_DEFAULT));
+    }
+    hdf5::PropertyList creation(RELAX_HDF5(H5Pcreate(H5P_DATASET_CREATE)));
+    RELAX_HDF5(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER));
+    const hdf5::Dataspace space = hdf5::simple_space(dims);
+    return hdf5::Dataset(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_IEEE_F64LE, space,
+                                               link_creation, creation, H5P_DEFAULT)));
+  }
+
+  /// The series `name` with levels of shape `level_shape`, extended by one level whose index is
+  /// returned in `level`. Created (chunked, extendible) on first use.
+  hdf5::Dataset next_level(const std::string& name, const std::vector<hsize_t>& level_shape,
+                           hsize_t& level) {
+    const std::string full = hdf5::absolute_path(name);
+    std::vector<hsize_t> dims{0};
+    dims.insert(dims.end(), level_shape.begin(), level_shape.end());
+    hdf5::Dataset dataset;
+    if (hdf5::exists(file(), full)) {
+      dataset = hdf5::Dataset(RELAX_HDF5(H5Dopen2(file(), full.c_str(), H5P_DEFAULT)));
+      const std::vector<hsize_t> existing = hdf5::dataset_dims(dataset);
+      if (existing.empty() ||
+          !std::equal(existing.begin() + 1, existing.end(), dims.begin() + 1, dims.end())) {
+        throw Error("output file '" + path + "': series '" + full + "' has shape " +
+                    hdf5::shape_text(existing) + ", cannot append a level of shape " +
+                    hdf5::shape_text(level_shape));
+      }
+      dims[0] = existing[0];
+    } else {
+      std::vector<hsize_t> max_dims = dims;
+      max_dims[0] = H5S_UNLIMITED;
+      const std::vector<hsize_t> chunk = hdf5::series_chunk(level_shape);
+      hdf5::PropertyList creation(RELAX_HDF5(H5Pcreate(H5P_DATASET_CREATE)));
+      RELAX_HDF5(H5Pset_chunk(creation, static_cast<int>(chunk.size()), chunk.data()));
+      RELAX_HDF5(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER));
+      const hdf5::Dataspace space = hdf5::simple_space(dims, max_dims);
+      dataset = hdf5::Dataset(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_IEEE_F64LE, space,
+                                                    link_creation, creation, H5P_DEFAULT)));
+    }
+    level = dims[0]++;
+    RELAX_HDF5(H5Dset_extent(dataset, dims.data()));
+    return dataset;
+  }
+
+  /// Collective write of this rank's `block` (possibly empty) from `data`, in block order.
+  void write(hid_t dataset, const hdf5::Block& block, const double* data) const {
+    const hdf5::Dataspace file_space = hdf5::file_selection(dataset, block);
+    const hdf5::Dataspace memory = hdf5::memory_space(block.size());
+    RELAX_HDF5(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory, file_space, transfer, data));
+  }
+
+  /// Opens the group or dataset `object`, creating a group when there is none.
+  hdf5::Object object(const std::string& name) {
+    const std::string full = hdf5::absolute_path(name);
+    if (!hdf5::exists(file(), full)) {
+      hdf5::Group(
+          RELAX_HDF5(H5Gcreate2(file(), full.c_str(), link_creation, H5P_DEFAULT, H5P_DEFAULT)));
+    }
+    return hdf5::Object(RELAX_HDF5(H5Oopen(file(), full.c_str(), H5P_DEFAULT)));
+  }
+
+  /// Collective; every rank passes the same value (attributes are metadata, which parallel HDF5
+  /// requires to be identical on all ranks). `count` 0: a scalar.
+  void write_attribute(const std::string& name, const std::string& attribute, AttributeType type,
+                       std::size_t count, const void* data) {
+    const hdf5::Object target = object(name);
+    if (RELAX_HDF5(H5Aexists(target, attribute.c_str())) > 0) {
+      RELAX_HDF5(H5Adelete(target, attribute.c_str()));
+    }
+    const hdf5::Dataspace space =
+        hdf5::simple_space(count == 0 ? std::vector<hsize_t>{} : std::vector<hsize_t>{count});
+    const hdf5::Attribute written(RELAX_HDF5(
+        H5Acreate2(target, attribute.c_str(), type.file, space, H5P_DEFAULT, H5P_DEFAULT)));
+    RELAX_HDF5(H5Awrite(written, type.memory, data));
+  }
+
+  void write_strings(const std::string& name, const std::string& attribute,
+                     const std::vector<std::string>& values, bool scalar) {
+    std::vector<const char*> pointers;
+    for (const std::string& value : values) {
+      pointers.push_back(value.c_str());
+    }
+    const hdf5::Datatype type = hdf5::string_type();
+    write_attribute(name, attribute, {type, type}, scalar ? 0 : values.size(), pointers.data());
+  }
+
+  /// Collective: the values of the one-dimensional dataset "time" in `group` on every rank; none
+  /// when there is no such dataset.
+  std::vector<double> group_times(const std::string& group) {
+    const std::string name = hdf5::absolute_path(group + "/time");
+    if (!hdf5::exists(file(), name)) {
+      return {};
+    }
+    const hdf5::Object object(RELAX_HDF5(H5Oopen(file(), name.c_str(), H5P_DEFAULT)));
+    if (H5Iget_type(object) != H5I_DATASET || hdf5::dataset_dims(object).size() != 1) {
+      return {};
+    }
+    std::vector<double> values(static_cast<std::size_t>(hdf5::dataset_dims(object)[0]));
+    RELAX_HDF5(H5Dread(object, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, transfer, values.data()));
+    return values;
+  }
+
+  /// The field series grouped for the XDMF sidecar: one collection per group (and grid), timed by
+  /// the group's "time" series when it has exactly one value per level, else by the level index.
+  std::vector<XdmfSeries> xdmf_series() {
+    std::map<std::string, XdmfSeries> collections;
+    for (const auto& [name, axes] : field_series) {
+      const hdf5::Dataset dataset(RELAX_HDF5(H5Dopen2(file(), name.c_str(), H5P_DEFAULT)));
+      const std::string group = hdf5::parent_path(name);
+      const std::string key =
+          collections.count(group) == 0 || same_axes(collections[group].axes, axes) ? group : name;
+      XdmfSeries& series = collections[key];
+      series.name = key == "/" ? std::string("root") : key.substr(1);
+      series.axes = axes;
+      series.fields.push_back(
+          {base_name(name), name, static_cast<std::size_t>(hdf5::dataset_dims(dataset)[0])});
+    }
+    std::vector<XdmfSeries> result;
+    for (auto& [key, series] : collections) {
+      std::size_t levels = 0;
+      for (const XdmfField& field : series.fields) {
+        levels = std::max(levels, field.levels);
+      }
+      series.times = group_times(hdf5::parent_path(series.fields[0].dataset));
+      if (series.times.size() != levels) { // not one time per level: number the levels
+        series.times.clear();
+        for (std::size_t t = 0; t < levels; ++t) {
+          series.times.push_back(static_cast<double>(t));
+        }
+      }
+      result.push_back(series);
+    }
+    return result;
+  }
+
+  /// Collective: closes the file, writes the XDMF sidecar and renames "<path>.part" to <path>.
+  void close_and_rename() {
+    const std::vector<XdmfSeries> series = xdmf_series();
+    finished = true;
+    RELAX_HDF5(H5Fclose(file_handle.release()));
+    RELAX_MPI(MPI_Barrier(comm)); // every rank's data is in the file before it gets its name
+    const std::string problem = hdf5::message_from_root(comm, [&]() -> std::string {
+      if (!series.empty()) {
+        const std::string xmf = xdmf_path(path);
+        std::ofstream out(xmf);
+        out << xdmf_document(base_name(path), series);
+        if (!out.flush()) {
+          return "output file '" + path + "': cannot write the XDMF sidecar '" + xmf + "'";
+        }
+      }
+      if (std::rename(part_path.c_str(), path.c_str()) != 0) {
+        return "output file '" + path + "': cannot rename '" + part_path + "' (" +
+               std::strerror(errno) + ")";
+      }
+      return {};
+    });
+    if (!problem.empty()) {
+      throw Error(problem);
+    }
+  }
+};
+
+OutputFile::OutputFile(MPI_Comm comm, const std::string& path, const RunAttributes& attributes)
+    : impl_(std::make_unique<Impl>(comm, path)) {
+  Impl& impl = *impl_;
+  const std::string problem =
+      hdf5::message_from_root(comm, [&] { return output_path_problem(impl.path, impl.part_path); });
+  if (!problem.empty()) {
+    throw InputError(problem);
+  }
+  const hdf5::PropertyList access = hdf5::mpio_file_access(comm);
+  const hid_t id = H5Fcreate(impl.part_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  if (id < 0) {
+    const std::string message = hdf5::error_stack_message();
+    hdf5::message_from_root(comm, [&] {
+      std::remove(impl.part_path.c_str());
+      return std::string();
+    });
+    throw InputError("output file '" + path + "': cannot create '" + impl.part_path +
+                     "': " + message);
+  }
+  impl.file_handle = hdf5::File(id);
+
+  impl.write_strings("/", "relax_version", {relax_version}, true);
+  impl.write_strings("/", "command", {attributes.command}, true);
+  impl.write_strings("/", "config", {attributes.config}, true);
+  const std::int64_t nranks = comm_size(comm);
+  impl.write_attribute("/", "nranks", int64_type(), 0, &nranks);
+  impl.write_attribute("/", "seed", uint64_type(), 0, &attributes.seed);
+}
+
+OutputFile::~OutputFile() {
+  if (impl_ && !impl_->finished) {
+    try {
+      impl_->close_and_rename();
+    } catch (
+        ...) { // NOLINT(bugprone-empty-catch): a destructor must not throw; "<path>.part" stays
+    }
+  }
+}
+
+void OutputFile::finish() {
+  if (!impl_->finished) {
+    impl_->close_and_rename();
+  }
+}
+
+const std::string& OutputFile::path() const {
+  return impl_->path;
+}
+
+void OutputFile::write_grid(const Grid& grid) {
+  const std::string group = "/grid";
+  std::vector<double> lo;
+  std::vector<double> hi;
+  std::vector<std::int64_t> n;
+  std::vector<std::string> bc;
+  for (const Axis& axis : grid.axes()) {
+    lo.push_back(axis.lo);
+    hi.push_back(axis.hi);
+    n.push_back(axis.n);
+    bc.push_back(to_string(axis.boundary));
+  }
+  const std::int64_t dim = grid.dim();
+  impl_->write_attribute(group, "dim", int64_type(), 0, &dim);
+  impl_->write_attribute(group, "lo", double_type(), lo.size(), lo.data());
+  impl_->write_attribute(group, "hi", double_type(), hi.size(), hi.data());
+  impl_->write_attribute(group, "n", int64_type(), n.size(), n.data());
+  impl_->write_strings(group, "bc", bc, false);
+  for (int a = 0; a < grid.dim(); ++a) {
+    const Axis& axis = grid.axis(a);
+    std::vector<double> centres;
+    for (int i = 0; i < axis.n; ++i) {
+      centres.push_back(axis.centre(i));
+    }
+    write_array(group + "/x" + std::to_string(a), centres, {centres.size()});
+  }
+}
+
+void OutputFile::write_array(const std::string& dataset, const std::vector<double>& values,
+                             const std::vector<std::size_t>& shape) {
+  const std::vector<hsize_t> dims(shape.begin(), shape.end());
+  std::size_t count = 1;
+  for (std::size_t n : shape) {
+    count *= n;
+  }
+  if (count != values.size()) {
+    throw Error("output file '" + impl_->path + "': dataset '" + dataset + "' of shape " +
+                hdf5::shape_text(dims) + " given " + std::to_string(values.size()) + " values");
+  }
+  const hdf5::Dataset written = impl_->fixed_dataset(dataset, dims);
+  impl_->write(written, hdf5::root_block(dims, impl_->rank), values.data());
+}
+
+void OutputFile::write_attribute(const std::string& object, const std::string& name, double value) {
+  impl_->write_attribute(object, name, double_type(), 0, &value);
+}
+
+void OutputFile::write_attribute(const std::string& object, const std::string& name,
+                                 std::int64_t value) {
+  impl_->write_attribute(object, name, int64_type(), 0, &value);
+}
+
+void OutputFile::write_attribute(const std::string& object, const std::string& name,
+                                 const std::string& value) {
+  impl_->write_strings(object, name, {value}, true);
+}
+
+void OutputFile::write_field(const std::string& dataset, const GridField& field) {
+  const hdf5::Dataset written = impl_->fixed_dataset(dataset, hdf5::field_dims(field.grid()));
+  const petsc::ConstVecArray values(field.vec());
+  impl_->write(written, hdf5::owned_block(field.grid()), values.data());
+}
+
+void OutputFile::append_scalar(const std::string& dataset, double value) {
+  hsize_t level = 0;
+  const hdf5::Dataset series = impl_->next_level(dataset, {}, level);
+  impl_->write(series, hdf5::at_level(level, hdf5::root_block({}, impl_->rank)), &value);
+}
+
+void OutputFile::append_row(const std::string& dataset, const std::vector<double>& row) {
+  const std::vector<hsize_t> level_shape{row.size()};
+  hsize_t level = 0;
+  const hdf5::Dataset series = impl_->next_level(dataset, level_shape, level);
+  impl_->write(series, hdf5::at_level(level, hdf5::root_block(level_shape, impl_->rank)),
+               row.data());
+}
+
+void OutputFile::append_field(const std::string& dataset, const GridField& field) {
+  hsize_t level = 0;
+  const hdf5::Dataset series = impl_->next_level(dataset, hdf5::field_dims(field.grid()), level);
+  const petsc::ConstVecArray values(field.vec());
+  impl_->write(series, hdf5::at_level(level, hdf5::owned_block(field.grid())), values.data());
+  impl_->field_series.emplace(hdf5::absolute_path(dataset), field.grid().axes());
+}
+
+namespace {
+void check_rows(const std::string& path, const std::string& dataset, std::size_t local_rows,
+                std::size_t first_row, std::size_t total_rows) {
+  if (first_row + local_rows > total_rows) {
+    throw Error("output file '" + path + "': rows [" + std::to_string(first_row) + ", " +
+                std::to_string(first_row + local_rows) + ") of '" + dataset + "' exceed its " +
+                std::to_string(total_rows) + " rows");
+  }
+}
+} // namespace
+
+void OutputFile::append_rows(const std::string& dataset, const double* local,
+                             std::size_t local_rows, std::size_t first_row, std::size_t total_rows,
+                             std::size_t width) {
+  check_rows(impl_->path, dataset, local_rows, first_row, total_rows);
+  hsize_t level = 0;
+  const hdf5::Dataset series = impl_->next_level(dataset, {total_rows, width}, level);
+  impl_->write(series, hdf5::at_level(level, hdf5::row_block(first_row, local_rows, width)), local);
+}
+
+void OutputFile::write_rows(const std::string& dataset, const double* local, std::size_t local_rows,
+                            std::size_t first_row, std::size_t total_rows, std::size_t width) {
+  check_rows(impl_->path, dataset, local_rows, first_row, total_rows);
+  const hdf5::Dataset written = impl_->fixed_dataset(dataset, {total_rows, width});
+  impl_->write(written, hdf5::row_block(first_row, local_rows, width), local);
+}
+
+void OutputFile::flush() {
+  RELAX_HDF5(H5Fflush(impl_->file(), H5F_SCOPE_GLOBAL));
+}
+
+} // namespace relax
