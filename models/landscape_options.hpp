@@ -1,0 +1,22 @@
+// The [landscape] section: which landscape a run uses and its parameters (DESIGN.md §4). Declares
+// the keys with defaults, units and help, and builds the Landscape, validating shapes and ranges.
+#pragma once
+
+#include "core/config.hpp"
+#include "models/landscape.hpp"
+
+#include <memory>
+
+namespace relax {
+
+/// landscape.type = double_well (default) | quadratic | muller_brown | gaussian_mixture |
+/// periodic_cosine | rugged | expression, landscape.dim (0 = automatic) and per-family parameters.
+void declare_landscape_options(OptionSet& options);
+
+/// The configured landscape. InputError naming the key, its value and what was expected for a
+/// dimension the family does not have (muller_brown is 2D, rugged 1D, expressions 1..3D), list
+/// lengths that do not match the dimension or the number of mixture components, non-positive
+/// stiffness, height, scale, amplitude, period, weights or stds, and muParser errors.
+std::shared_ptr<const Landscape> make_landscape(const Config& config);
+
+} // namespace relax

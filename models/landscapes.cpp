@@ -1,0 +1,408 @@
+#include "models/landscapes.hpp"
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <utility>
+
+namespace relax {
+
+namespace {
+
+constexpr double two_pi = 6.283185307179586476925286766559;
+
+std::string join_reals(const std::vector<double>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out += (i ? "," : "") + format_real(values[i]);
+  }
+  return out;
+}
+
+/// The InputError of the house format: "key = 'value': expected ...".
+void require(bool ok, const std::string& key, const std::string& value,
+             const std::string& expected) {
+  if (!ok) {
+    throw InputError(key + " = '" + value + "': expected " + expected);
+  }
+}
+
+void require_positive(double value, const std::string& key) {
+  require(value > 0 && std::isfinite(value), key, format_real(value), "a finite number > 0");
+}
+
+void require_all_positive(const std::vector<double>& values, const std::string& key) {
+  const bool ok =
+      std::all_of(values.begin(), values.end(), [](double v) { return v > 0 && std::isfinite(v); });
+  require(ok, key, join_reals(values), "finite values > 0");
+}
+
+void require_dim(int dim, const std::string& what) {
+  require(dim >= 1, "landscape.dim", std::to_string(dim), "an integer >= 1 for " + what);
+}
+
+} // namespace
+
+// ---- BlockLandscape -----------------------------------------------------------------------------
+
+double BlockLandscape::value(const double* x) const {
+  double f = 0.0;
+  evaluate_block(1, 1, x, &f, nullptr);
+  return f;
+}
+
+double BlockLandscape::gradient(const double* x, double* g) const {
+  double f = 0.0;
+  evaluate_block(1, 1, x, &f, g);
+  return f;
+}
+
+void BlockLandscape::evaluate_batch(std::size_t n, std::size_t stride, const double* x, double* f,
+                                    double* g) const {
+  std::array<double, block_size> discarded_values;
+  for (std::size_t first = 0; first < n; first += block_size) {
+    const std::size_t m = std::min(block_size, n - first);
+    evaluate_block(m, stride, x + first, f != nullptr ? f + first : discarded_values.data(),
+                   g != nullptr ? g + first : nullptr);
+  }
+}
+
+// ---- quadratic ----------------------------------------------------------------------------------
+
+QuadraticLandscape::QuadraticLandscape(std::vector<double> stiffness, std::vector<double> centre)
+    : stiffness_(std::move(stiffness)), centre_(std::move(centre)) {
+  require(!stiffness_.empty(), "landscape.stiffness", "", "at least one value");
+  require_all_positive(stiffness_, "landscape.stiffness");
+  require(centre_.size() == stiffness_.size(), "landscape.centre", join_reals(centre_),
+          std::to_string(stiffness_.size()) + " values (one per axis)");
+}
+
+std::string QuadraticLandscape::describe() const {
+  return "quadratic(stiffness=" + join_reals(stiffness_) + "; centre=" + join_reals(centre_) + ")";
+}
+
+void QuadraticLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
+                                        double* f, double* g) const {
+  std::fill(f, f + m, 0.0);
+  for (std::size_t d = 0; d < stiffness_.size(); ++d) {
+    const double a = stiffness_[d];
+    const double half_a = 0.5 * a;
+    const double c = centre_[d];
+    const double* xd = x + d * stride;
+    double* gd = g != nullptr ? g + d * stride : nullptr;
+    for (std::size_t p = 0; p < m; ++p) {
+      const double t = xd[p] - c;
+      f[p] += half_a * t * t;
+      if (gd != nullptr) {
+        gd[p] = a * t;
+      }
+    }
+  }
+}
+
+// ---- double well --------------------------------------------------------------------------------
+
+DoubleWellLandscape::DoubleWellLandscape(int dim, double height, double tilt,
+                                         std::vector<double> transverse)
+    : dim_(dim), height_(height), tilt_(tilt), transverse_(std::move(transverse)) {
+  require_dim(dim_, "double_well");
+  require_positive(height_, "landscape.height");
+  require(std::isfinite(tilt_), "landscape.tilt", format_real(tilt_), "a finite number");
+  const auto axes = static_cast<std::size_t>(dim_ - 1);
+  require(transverse_.size() == 1 || transverse_.size() == axes, "landscape.stiffness",
+          join_reals(transverse_),
+          "1 or " + std::to_string(axes) + " values (one per transverse axis x1..x" +
+              std::to_string(dim_ - 1) + ")");
+  require_all_positive(transverse_, "landscape.stiffness");
+  if (transverse_.size() != axes) {
+    transverse_.assign(axes, transverse_.front());
+  }
+}
+
+std::string DoubleWellLandscape::describe() const {
+  return "double_well(dim=" + std::to_string(dim_) + ", height=" + format_real(height_) +
+         ", tilt=" + format_real(tilt_) +
+         (transverse_.empty() ? "" : ", stiffness=" + join_reals(transverse_)) + ")";
+}
+
+void DoubleWellLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
+                                         double* f, double* g) const {
+  const double h = height_;
+  const double four_h = 4.0 * height_;
+  const double tilt = tilt_;
+  for (std::size_t p = 0; p < m; ++p) {
+    const double x0 = x[p];
+    const double u = x0 * x0 - 1.0;
+    f[p] = h * u * u + tilt * x0;
+    if (g != nullptr) {
+      g[p] = four_h * x0 * u + tilt;
+    }
+  }
+  for (std::size_t d = 1; d < static_cast<std::size_t>(dim_); ++d) {
+    const double k = transverse_[d - 1];
+    const double half_k = 0.5 * k;
+    const double* xd = x + d * stride;
+    double* gd = g != nullptr ? g + d * stride : nullptr;
+    for (std::size_t p = 0; p < m; ++p) {
+      const double t = xd[p];
+      f[p] += half_k * t * t;
+      if (gd != nullptr) {
+        gd[p] = k * t;
+      }
+    }
+  }
+}
+
+// ---- Müller–Brown -------------------------------------------------------------------------------
+
+namespace {
+
+struct MullerBrownTerm {
+  double A, a, b, c, x0, y0;
+};
+
+constexpr std::array<MullerBrownTerm, 4> muller_brown_terms{{
+    {-200.0, -1.0, 0.0, -10.0, 1.0, 0.0},
+    {-100.0, -1.0, 0.0, -10.0, 0.0, 0.5},
+    {-170.0, -6.5, 11.0, -6.5, -0.5, 1.5},
+    {15.0, 0.7, 0.6, 0.7, -1.0, 1.0},
+}};
+
+} // namespace
+
+MullerBrownLandscape::MullerBrownLandscape(double scale) : scale_(scale) {
+  require_positive(scale_, "landscape.scale");
+}
+
+std::string MullerBrownLandscape::describe() const {
+  return "muller_brown(scale=" + format_real(scale_) + ")";
+}
+
+void MullerBrownLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
+                                          double* f, double* g) const {
+  const double* xs = x;
+  const double* ys = x + stride;
+  double* gx = g;
+  double* gy = g != nullptr ? g + stride : nullptr;
+  std::fill(f, f + m, 0.0);
+  if (g != nullptr) {
+    std::fill(gx, gx + m, 0.0);
+    std::fill(gy, gy + m, 0.0);
+  }
+  for (const MullerBrownTerm& term : muller_brown_terms) {
+    const double amplitude = scale_ * term.A;
+    for (std::size_t p = 0; p < m; ++p) {
+      const double dx = xs[p] - term.x0;
+      const double dy = ys[p] - term.y0;
+      const double e = amplitude * std::exp(term.a * dx * dx + term.b * dx * dy + term.c * dy * dy);
+      f[p] += e;
+      if (g != nullptr) {
+        gx[p] += e * (2.0 * term.a * dx + term.b * dy);
+        gy[p] += e * (term.b * dx + 2.0 * term.c * dy);
+      }
+    }
+  }
+}
+
+// ---- Gaussian mixture ---------------------------------------------------------------------------
+
+GaussianMixtureLandscape::GaussianMixtureLandscape(int dim, std::vector<double> weights,
+                                                   std::vector<double> means,
+                                                   std::vector<double> stds)
+    : dim_(dim), weights_(std::move(weights)), means_(std::move(means)), stds_(std::move(stds)) {
+  require_dim(dim_, "gaussian_mixture");
+  require(!weights_.empty(), "landscape.weights", "", "at least one weight");
+  require_all_positive(weights_, "landscape.weights");
+  const std::size_t K = weights_.size();
+  const auto d = static_cast<std::size_t>(dim_);
+  require(means_.size() == K * d, "landscape.means", join_reals(means_),
+          std::to_string(K * d) + " values (" + std::to_string(K) + " components x dim " +
+              std::to_string(dim_) + ", row-major)");
+  for (double v : means_) {
+    require(std::isfinite(v), "landscape.means", join_reals(means_), "finite values");
+  }
+  require(stds_.size() == K, "landscape.stds", join_reals(stds_),
+          std::to_string(K) + " values (one per component)");
+  require_all_positive(stds_, "landscape.stds");
+
+  const double total = std::accumulate(weights_.begin(), weights_.end(), 0.0);
+  for (std::size_t k = 0; k < K; ++k) {
+    weights_[k] /= total;
+    const double variance = stds_[k] * stds_[k];
+    log_normalizer_.push_back(std::log(weights_[k]) -
+                              0.5 * static_cast<double>(d) * std::log(two_pi * variance));
+    precision_.push_back(1.0 / variance);
+  }
+}
+
+std::string GaussianMixtureLandscape::describe() const {
+  return "gaussian_mixture(dim=" + std::to_string(dim_) + ", weights=" + join_reals(weights_) +
+         "; means=" + join_reals(means_) + "; stds=" + join_reals(stds_) + ")";
+}
+
+void GaussianMixtureLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
+                                              double* f, double* g) const {
+  // f = -log sum_k exp(l_k), l_k = log w_k - (d/2) log(2 pi s_k^2) - |x - m_k|^2 / (2 s_k^2),
+  // by log-sum-exp: l_max first, then sum_k exp(l_k - l_max) in (0, K]. The gradient is the
+  // posterior average of (x - m_k) / s_k^2 with weights exp(l_k - l_max) / sum.
+  const auto d = static_cast<std::size_t>(dim_);
+  std::array<double, block_size> log_term;
+  std::array<double, block_size> log_max;
+  std::array<double, block_size> sum;
+  const auto compute_log_term = [&](std::size_t k) {
+    std::fill_n(log_term.begin(), m, log_normalizer_[k]);
+    const double half_precision = 0.5 * precision_[k];
+    for (std::size_t j = 0; j < d; ++j) {
+      const double mean = means_[k * d + j];
+      const double* xj = x + j * stride;
+      for (std::size_t p = 0; p < m; ++p) {
+        const double t = xj[p] - mean;
+        log_term[p] -= half_precision * t * t;
+      }
+    }
+  };
+
+  std::fill_n(log_max.begin(), m, -std::numeric_limits<double>::infinity());
+  for (std::size_t k = 0; k < weights_.size(); ++k) {
+    compute_log_term(k);
+    for (std::size_t p = 0; p < m; ++p) {
+      log_max[p] = std::max(log_max[p], log_term[p]);
+    }
+  }
+  std::fill_n(sum.begin(), m, 0.0);
+  if (g != nullptr) {
+    for (std::size_t j = 0; j < d; ++j) {
+      std::fill(g + j * stride, g + j * stride + m, 0.0);
+    }
+  }
+  for (std::size_t k = 0; k < weights_.size(); ++k) {
+    compute_log_term(k);
+    for (std::size_t p = 0; p < m; ++p) {
+      log_term[p] = std::exp(log_term[p] - log_max[p]); // now the unnormalized posterior weight
+      sum[p] += log_term[p];
+    }
+    if (g == nullptr) {
+      continue;
+    }
+    const double precision = precision_[k];
+    for (std::size_t j = 0; j < d; ++j) {
+      const double mean = means_[k * d + j];
+      const double* xj = x + j * stride;
+      double* gj = g + j * stride;
+      for (std::size_t p = 0; p < m; ++p) {
+        gj[p] += log_term[p] * precision * (xj[p] - mean);
+      }
+    }
+  }
+  for (std::size_t p = 0; p < m; ++p) {
+    f[p] = -(log_max[p] + std::log(sum[p]));
+  }
+  if (g != nullptr) {
+    for (std::size_t j = 0; j < d; ++j) {
+      double* gj = g + j * stride;
+      for (std::size_t p = 0; p < m; ++p) {
+        gj[p] /= sum[p];
+      }
+    }
+  }
+}
+
+// ---- periodic cosine ----------------------------------------------------------------------------
+
+PeriodicCosineLandscape::PeriodicCosineLandscape(int dim, double amplitude, double period)
+    : dim_(dim), amplitude_(amplitude), period_(period) {
+  require_dim(dim_, "periodic_cosine");
+  require_positive(amplitude_, "landscape.amplitude");
+  require_positive(period_, "landscape.period");
+}
+
+std::string PeriodicCosineLandscape::describe() const {
+  return "periodic_cosine(dim=" + std::to_string(dim_) + ", amplitude=" + format_real(amplitude_) +
+         ", period=" + format_real(period_) + ")";
+}
+
+void PeriodicCosineLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
+                                             double* f, double* g) const {
+  const double wavenumber = two_pi / period_;
+  const double A = amplitude_;
+  const double slope = amplitude_ * wavenumber;
+  std::fill(f, f + m, 0.0);
+  for (std::size_t d = 0; d < static_cast<std::size_t>(dim_); ++d) {
+    const double* xd = x + d * stride;
+    double* gd = g != nullptr ? g + d * stride : nullptr;
+    for (std::size_t p = 0; p < m; ++p) {
+      const double phase = wavenumber * xd[p];
+      f[p] += A * (1.0 - std::cos(phase));
+      if (gd != nullptr) {
+        gd[p] = slope * std::sin(phase);
+      }
+    }
+  }
+}
+
+// ---- rugged -------------------------------------------------------------------------------------
+
+RuggedLandscape::RuggedLandscape(const RuggedParameters& parameters) : parameters_(parameters) {
+  const RuggedParameters& q = parameters_;
+  const std::pair<const char*, double> lengths[] = {{"valley_width", q.valley_width},
+                                                    {"ripple_period", q.ripple_period},
+                                                    {"sharp_width", q.sharp_width},
+                                                    {"wall", q.wall}};
+  for (const auto& [name, value] : lengths) {
+    require_positive(value, std::string("RuggedParameters.") + name);
+  }
+  const std::pair<const char*, double> heights[] = {
+      {"plateau", q.plateau}, {"ripple", q.ripple}, {"sharp_depth", q.sharp_depth}};
+  for (const auto& [name, value] : heights) {
+    require(value >= 0 && std::isfinite(value), std::string("RuggedParameters.") + name,
+            format_real(value), "a finite number >= 0");
+  }
+  require(std::isfinite(q.valley_centre) && std::isfinite(q.sharp_centre),
+          "RuggedParameters.valley_centre/sharp_centre",
+          format_real(q.valley_centre) + "," + format_real(q.sharp_centre), "finite numbers");
+}
+
+std::string RuggedLandscape::describe() const {
+  const RuggedParameters& q = parameters_;
+  return "rugged(valley=" + format_real(q.valley_centre) + " width " + format_real(q.valley_width) +
+         ", plateau=" + format_real(q.plateau) + ", ripple=" + format_real(q.ripple) + " period " +
+         format_real(q.ripple_period) + ", sharp=" + format_real(q.sharp_centre) + " width " +
+         format_real(q.sharp_width) + " depth " + format_real(q.sharp_depth) +
+         ", wall=" + format_real(q.wall) + ")";
+}
+
+void RuggedLandscape::evaluate_block(std::size_t m, std::size_t /*stride*/, const double* x,
+                                     double* f, double* g) const {
+  const RuggedParameters& q = parameters_;
+  const double wavenumber = two_pi / q.ripple_period;
+  const double inv_valley = 1.0 / q.valley_width;
+  const double inv_sharp = 1.0 / q.sharp_width;
+  const double inv_wall = 1.0 / q.wall;
+  for (std::size_t p = 0; p < m; ++p) {
+    const double xp = x[p];
+    const double v = (xp - q.valley_centre) * inv_valley;
+    const double valley = std::exp(-0.5 * v * v);
+    const double s = (xp - q.sharp_centre) * inv_sharp;
+    const double sharp = q.sharp_depth * std::exp(-0.5 * s * s);
+    const double phase = wavenumber * xp;
+    const double ripple = q.ripple * (1.0 - std::cos(phase));
+    const double w = xp * inv_wall;
+    const double w2 = w * w;
+    const double w4 = w2 * w2;
+    f[p] = q.plateau * (1.0 - valley) + ripple * valley - sharp + w4 * w4;
+    if (g != nullptr) {
+      // d/dx of each term: E' = -E v / width, S' = -S s / width, (w^8)' = 8 w^7 / wall.
+      const double valley_slope = -valley * v * inv_valley;
+      g[p] = (ripple - q.plateau) * valley_slope +
+             q.ripple * wavenumber * std::sin(phase) * valley + sharp * s * inv_sharp +
+             8.0 * w4 * w2 * w * inv_wall;
+    }
+  }
+}
+
+} // namespace relax

@@ -1,0 +1,152 @@
+// [landscape] options: defaults, each family built from keys, and the InputErrors for bad values.
+#include "models/landscape_options.hpp"
+
+#include "core/error.hpp"
+#include "models/expression_landscape.hpp"
+#include "models/landscapes.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+using namespace relax;
+using Catch::Contains;
+
+namespace {
+
+std::shared_ptr<const Landscape> build(const std::map<std::string, std::string>& values) {
+  OptionSet options;
+  declare_landscape_options(options);
+  return make_landscape(Config::from_values(options, values));
+}
+
+} // namespace
+
+TEST_CASE("The default landscape is the 1D double well without tilt", "[models]") {
+  const auto landscape = build({});
+  REQUIRE(dynamic_cast<const DoubleWellLandscape*>(landscape.get()) != nullptr);
+  CHECK(landscape->dim() == 1);
+  CHECK(landscape->describe() == "double_well(dim=1, height=1, tilt=0)");
+  for (double x : {-1.0, 1.0}) {
+    CHECK(landscape->value(&x) == 0.0);
+  }
+  OptionSet options;
+  declare_landscape_options(options);
+  for (const auto& spec : options.specs()) {
+    CAPTURE(spec.key);
+    CHECK(spec.key.rfind("landscape.", 0) == 0);
+    CHECK_FALSE(spec.help.empty());
+  }
+}
+
+TEST_CASE("Every landscape family is built from its keys", "[models]") {
+  const auto quadratic = build({{"landscape.type", "quadratic"},
+                                {"landscape.stiffness", "1, 2, 3"},
+                                {"landscape.centre", "0.5"}});
+  CHECK(quadratic->dim() == 3);
+  const double centre[3] = {0.5, 0.5, 0.5};
+  CHECK(quadratic->value(centre) == 0.0);
+
+  const auto well = build({{"landscape.dim", "3"},
+                           {"landscape.tilt", "0.2"},
+                           {"landscape.height", "2"},
+                           {"landscape.stiffness", "4, 5"}});
+  CHECK(well->describe() == "double_well(dim=3, height=2, tilt=0.2, stiffness=4,5)");
+  CHECK(build({{"landscape.stiffness", "4, 5"}})->dim() == 3); // 1 + transverse axes
+
+  const auto mb = build({{"landscape.type", "muller_brown"}, {"landscape.scale", "0.5"}});
+  CHECK(mb->dim() == 2);
+  CHECK(mb->describe() == "muller_brown(scale=0.5)");
+
+  const auto mixture = build({{"landscape.type", "gaussian_mixture"},
+                              {"landscape.weights", "1, 1"},
+                              {"landscape.means", "-1, 0, 1, 0"},
+                              {"landscape.stds", "0.5"}});
+  CHECK(mixture->dim() == 2);
+  const auto& components = dynamic_cast<const GaussianMixtureLandscape&>(*mixture);
+  CHECK(components.stds() == std::vector<double>{0.5, 0.5});
+  CHECK(components.weights() == std::vector<double>{0.5, 0.5});
+
+  const auto cosine = build({{"landscape.type", "periodic_cosine"},
+                             {"landscape.dim", "2"},
+                             {"landscape.amplitude", "3"},
+                             {"landscape.period", "2"}});
+  const double half_period[2] = {1.0, 1.0};
+  CHECK(cosine->value(half_period) == 12.0);
+
+  CHECK(build({{"landscape.type", "rugged"}})->dim() == 1);
+
+  const auto expression = build({{"landscape.type", "expression"},
+                                 {"landscape.expr", "(x^2-1)^2 + 0.5*y^2"},
+                                 {"landscape.gradient", "4*x*(x^2-1); y"}});
+  CHECK(expression->dim() == 2);
+  CHECK(dynamic_cast<const ExpressionLandscape&>(*expression).has_gradient_expressions());
+  CHECK(build({{"landscape.type", "expression"}, {"landscape.expr", "x"}, {"landscape.dim", "2"}})
+            ->dim() == 2);
+}
+
+TEST_CASE("Bad landscape parameters are InputErrors naming key, value and expectation",
+          "[models]") {
+  using Values = std::map<std::string, std::string>;
+  const auto fails_with = [](const Values& values, const std::string& key, const std::string& value,
+                             const std::string& expected) {
+    CAPTURE(values);
+    CHECK_THROWS_AS(build(values), InputError);
+    CHECK_THROWS_WITH(build(values), Contains(key + " = '" + value + "'") && Contains(expected));
+  };
+  fails_with({{"landscape.dim", "-1"}}, "landscape.dim", "-1", "0 (automatic) or a positive");
+  fails_with({{"landscape.type", "muller_brown"}, {"landscape.dim", "3"}}, "landscape.dim", "3",
+             "2 (or 0) for landscape.type = muller_brown");
+  fails_with({{"landscape.type", "rugged"}, {"landscape.dim", "2"}}, "landscape.dim", "2",
+             "1 (or 0)");
+  fails_with({{"landscape.type", "expression"}, {"landscape.expr", "x"}, {"landscape.dim", "5"}},
+             "landscape.dim", "5", "0 (inferred) or 1..3");
+  fails_with({{"landscape.type", "muller_brown"}, {"landscape.scale", "-1"}}, "landscape.scale",
+             "-1", "> 0");
+  fails_with({{"landscape.height", "0"}}, "landscape.height", "0", "> 0");
+  fails_with({{"landscape.dim", "4"}, {"landscape.stiffness", "1, 2"}}, "landscape.stiffness",
+             "1,2", "1 or 3 values (one per transverse axis");
+  fails_with({{"landscape.stiffness", "-2"}}, "landscape.stiffness", "-2", "values > 0");
+  fails_with(
+      {{"landscape.type", "quadratic"}, {"landscape.dim", "2"}, {"landscape.centre", "1,2,3"}},
+      "landscape.centre", "1,2,3", "1 or 2 values (one per axis)");
+  fails_with({{"landscape.type", "quadratic"}, {"landscape.stiffness", "1, 0"}},
+             "landscape.stiffness", "1,0", "values > 0");
+  fails_with({{"landscape.type", "periodic_cosine"}, {"landscape.period", "0"}}, "landscape.period",
+             "0", "> 0");
+  fails_with({{"landscape.type", "periodic_cosine"}, {"landscape.amplitude", "-1"}},
+             "landscape.amplitude", "-1", "> 0");
+  fails_with({{"landscape.type", "gaussian_mixture"},
+              {"landscape.weights", "1, -1"},
+              {"landscape.means", "0, 1"}},
+             "landscape.weights", "1,-1", "values > 0");
+  fails_with({{"landscape.type", "gaussian_mixture"},
+              {"landscape.weights", "1, 1"},
+              {"landscape.means", "0, 1, 2"}},
+             "landscape.means", "0, 1, 2", "K x dim values for the K = 2 components");
+  fails_with({{"landscape.type", "gaussian_mixture"},
+              {"landscape.weights", "1, 1"},
+              {"landscape.dim", "2"},
+              {"landscape.means", "0, 1"}},
+             "landscape.means", "0,1", "4 values (2 components x dim 2");
+  fails_with({{"landscape.type", "gaussian_mixture"},
+              {"landscape.weights", "1, 1"},
+              {"landscape.means", "0, 1"},
+              {"landscape.stds", "1, 2, 3"}},
+             "landscape.stds", "1, 2, 3", "1 or 2 values (one per component)");
+  fails_with({{"landscape.type", "gaussian_mixture"}, {"landscape.weights", ""}},
+             "landscape.weights", "", "one weight > 0 per mixture component");
+  fails_with({{"landscape.type", "gaussian_mixture"}, {"landscape.stds", "0"}}, "landscape.stds",
+             "0", "values > 0");
+  fails_with({{"landscape.type", "expression"}, {"landscape.expr", "(x^2-1"}}, "landscape.expr",
+             "(x^2-1", "muParser: Missing parenthesis at position 6");
+  fails_with({{"landscape.type", "expression"}}, "landscape.expr", "", "expected an expression");
+  fails_with(
+      {{"landscape.type", "expression"}, {"landscape.expr", "x*y"}, {"landscape.gradient", "y"}},
+      "landscape.gradient", "y", "expected 2 expressions separated by ';'");
+  fails_with(
+      {{"landscape.type", "expression"}, {"landscape.expr", "x"}, {"landscape.fd_step", "-0.1"}},
+      "landscape.fd_step", "-0.1", "a finite step > 0");
+}
