@@ -30,4 +30,20 @@ int run_cli(const Session& session, const std::vector<std::string>& args);
 OptionSet info_options();
 int run_info(const Session& session, const Config& config);
 
+/// `relax train` (app/train.cpp): an MLP trained by SGD, SGLD, CTLD or Entropy-SGD.
+OptionSet train_options();
+int run_train(const Session& session, const Config& config);
+
+/// `relax fp` (app/fp.cpp): the Fokker-Planck density on a grid, or its stationary state.
+OptionSet fp_options();
+int run_fp(const Session& session, const Config& config);
+
+/// `relax sde` (app/sde.cpp): particles of Langevin dynamics, histograms, moments, passages.
+OptionSet sde_options();
+int run_sde(const Session& session, const Config& config);
+
+/// `relax hj` (app/hj.cpp): local entropy f_gamma on a sequence of gamma, particle gradients.
+OptionSet hj_options();
+int run_hj(const Session& session, const Config& config);
+
 } // namespace relax::app

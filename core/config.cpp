@@ -239,6 +239,20 @@ OptionSet& OptionSet::merge(const OptionSet& other) {
   return *this;
 }
 
+OptionSet& OptionSet::set_default(const std::string& key, const std::string& value) {
+  const auto it =
+      std::find_if(specs_.begin(), specs_.end(), [&](const OptionSpec& s) { return s.key == key; });
+  if (it == specs_.end()) {
+    throw Error("set_default: option '" + key + "' is not declared");
+  }
+  const std::string problem = check_value(*it, value);
+  if (!problem.empty()) {
+    throw Error("set_default: '" + value + "' for '" + key + "' is not " + problem);
+  }
+  it->default_value = value;
+  return *this;
+}
+
 const OptionSpec* OptionSet::find(const std::string& key) const {
   const auto it =
       std::find_if(specs_.begin(), specs_.end(), [&](const OptionSpec& s) { return s.key == key; });

@@ -50,6 +50,10 @@ public:
   OptionSet& switch_(const std::string& name, const std::string& help);
 
   OptionSet& merge(const OptionSet& other);
+  /// Changes the default of a key declared earlier: a command whose default problem needs another
+  /// value than the library's (relax compare runs 10^6 particles). Error for an undeclared key or
+  /// a value not of the key's kind; declare the key again afterwards and it is a conflict.
+  OptionSet& set_default(const std::string& key, const std::string& value);
 
   const std::vector<OptionSpec>& specs() const { return specs_; }
   const std::vector<SwitchSpec>& switches() const { return switches_; }

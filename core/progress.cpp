@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <string>
 
 namespace relax {
@@ -35,9 +36,16 @@ ProgressReporter::ProgressReporter(MPI_Comm comm, std::string label, double t_en
                                    double plain_interval)
     : is_root_(comm_rank(comm) == 0), is_tty_(isatty(STDERR_FILENO) != 0), label_(std::move(label)),
       t_end_(t_end), plain_interval_(plain_interval), start_(std::chrono::steady_clock::now()),
-      last_print_(start_) {}
+      last_print_(start_), uncaught_at_start_(std::uncaught_exceptions()) {}
 
 ProgressReporter::~ProgressReporter() {
+  // While an error unwinds, the error line is what the user must see: only end a live bar.
+  if (std::uncaught_exceptions() > uncaught_at_start_) {
+    if (is_root_ && is_tty_ && !finished_) {
+      std::fprintf(stderr, "\n");
+    }
+    return;
+  }
   finish();
 }
 

@@ -19,7 +19,8 @@ public:
 
   /// Reports step count, time and one key metric ("mass=1", "L1=3e-3"). Not collective.
   void update(long step, double t, const std::string& metric = "");
-  /// Prints the final line (and ends the bar). Called by the destructor if not called before.
+  /// Prints the final line (and ends the bar). Called by the destructor if not called before,
+  /// unless an exception is unwinding (then the error message stays the last line).
   void finish();
 
 private:
@@ -36,6 +37,7 @@ private:
   long last_step_ = 0;
   double last_t_ = 0.0;
   std::string last_metric_;
+  int uncaught_at_start_;
 };
 
 } // namespace relax

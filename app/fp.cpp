@@ -1,0 +1,79 @@
+// `relax fp`: the Fokker–Planck density of a landscape on a grid, from an initial distribution to
+// time.end (or the stationary state with --stationary). Writes /grid and /fp/{time, beta, density,
+// mass, outflow, min_density, free_energy, relative_entropy, l1_to_gibbs, steps}, one level per
+// output time, flushed as it goes. A numerical failure stops with exit 3 after the last good level.
+#include "app/commands.hpp"
+
+#include "core/log.hpp"
+#include "core/progress.hpp"
+#include "grids/grid_options.hpp"
+#include "io/output_file.hpp"
+#include "models/drift.hpp"
+#include "models/initial.hpp"
+#include "models/landscape_options.hpp"
+#include "models/schedule.hpp"
+#include "solvers/fokker_planck.hpp"
+#include "solvers/fokker_planck_setup.hpp"
+
+#include <cblas.h>
+
+#include <cstdio>
+
+namespace relax::app {
+
+OptionSet fp_options() {
+  OptionSet options;
+  declare_landscape_options(options);
+  declare_grid_options(options);
+  declare_temperature_options(options);
+  declare_initial_options(options);
+  declare_drift_options(options);
+  declare_fokker_planck_options(options);
+  options.text("output.file", "fp.h5", "HDF5 output file")
+      .switch_("stationary", "write the stationary state at beta(0) instead of a time run");
+  return options;
+}
+
+int run_fp(const Session& session, const Config& config) {
+  // PETSc's vector kernels call BLAS; OpenBLAS threads on top of MPI ranks (or of a loaded
+  // machine) oversubscribe the cores: a VecNorm of 40000 entries took 4 ms instead of 20 us.
+  openblas_set_num_threads(1);
+  // Everything that can reject the input runs before the output file exists.
+  const MPI_Comm comm = session.comm();
+  const auto landscape = make_landscape(config);
+  const Grid grid = make_grid(comm, config, landscape->dim());
+  const Drift drift = make_drift(config, landscape);
+  const TemperatureSchedule schedule = make_temperature_schedule(config);
+  const bool is_stationary = config.has_switch("stationary");
+  const std::vector<double> output_times = make_output_times(config);
+  check_schedule(schedule, is_stationary ? 0.0 : config.real("time.end"));
+  FokkerPlanckSolver solver(grid, drift, schedule, make_fokker_planck_options(config));
+  GridField rho =
+      is_stationary ? solver.stationary()
+                    : project_initial_density(grid, make_initial_distribution(config, grid.dim()));
+
+  OutputFile file(comm, config.text("output.file"), {"fp", config.to_ini(), 0});
+  file.write_grid(grid);
+  file.write_attribute("fp", "mode", is_stationary ? "stationary" : "transient");
+  file.write_attribute("fp", "landscape", landscape->describe());
+  file.write_attribute("fp", "temperature", schedule.describe());
+  append_fokker_planck_output(file, solver.diagnostics(rho), solver.steps(), rho);
+  if (!is_stationary) {
+    ProgressReporter progress(comm, "fp", output_times.empty() ? 0.0 : output_times.back());
+    for (double t : output_times) {
+      solver.advance_to(t, rho); // NumericalError: the file keeps every level written so far
+      const FokkerPlanckDiagnostics diagnostics = solver.diagnostics(rho);
+      append_fokker_planck_output(file, diagnostics, solver.steps(), rho);
+      char metric[96];
+      std::snprintf(metric, sizeof metric, "mass=%.12g KL=%.3e", diagnostics.mass,
+                    diagnostics.relative_entropy);
+      progress.update(solver.steps(), t, metric);
+    }
+    progress.finish();
+  }
+  file.finish();
+  log_info(comm, "fp: wrote " + file.path());
+  return 0;
+}
+
+} // namespace relax::app

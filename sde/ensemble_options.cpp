@@ -1,0 +1,117 @@
+#include "sde/ensemble_options.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace relax {
+
+void declare_sde_options(OptionSet& options) {
+  options.integer("sde.particles", 100000, "", "number of particles N (global, >= 1)")
+      .choice("sde.integrator", "euler_maruyama", {"euler_maruyama", "mala", "baoab"},
+              "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, or underdamped BAOAB")
+      .real("sde.dt", 1e-3, "time", "time step")
+      .integer("sde.seed", 1, "", "seed of the counter-based random streams, in [0, 2^32)")
+      .real("sde.friction", 1.0, "1/time", "friction gamma of BAOAB")
+      .real("sde.mass", 1.0, "mass", "particle mass m of BAOAB")
+      .choice(
+          "sde.noise", "double", {"double", "float"},
+          "precision of the Gaussian increments (float: faster, |xi| <= 5.89, 2^-24 resolution)")
+      .integer("sde.block", 0, "",
+               "particles per integrator block (0: automatic); results do not depend on it")
+      .boolean("sde.histogram", true,
+               "write /sde/histogram on the grid (the marginal of the first grid.dim coordinates)")
+      .integer("sde.snapshot_every", 0, "",
+               "write all positions to /sde/particles at every k-th output (0: never)")
+      .boolean("sde.checkpoint", true, "write /checkpoint at every output, for sde.restart")
+      .text("sde.restart", "", "continue from the /checkpoint of this relax sde output file")
+      .choice("sde.passage", "none", {"none", "up", "down"},
+              "record first passages of x[passage_axis] up through / down through passage_level")
+      .integer("sde.passage_axis", 0, "", "coordinate of the passage surface")
+      .real("sde.passage_level", 0.0, "length", "level of the passage surface");
+}
+
+EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
+  EnsembleSettings settings;
+  const long particles = config.integer("sde.particles");
+  if (particles < 1) {
+    throw InputError("sde.particles = " + std::to_string(particles) + ": expected an integer >= 1");
+  }
+  settings.particles = static_cast<std::uint64_t>(particles);
+  const long seed = config.integer("sde.seed");
+  if (seed < 0 || seed > static_cast<long>(std::numeric_limits<std::uint32_t>::max())) {
+    throw InputError("sde.seed = " + std::to_string(seed) + ": expected an integer in [0, 2^32)");
+  }
+  settings.seed = static_cast<std::uint32_t>(seed);
+  IntegratorSettings& integrator = settings.integrator;
+  integrator.kind = parse_integrator(config.text("sde.integrator"), "sde.integrator");
+  integrator.dt = config.real("sde.dt");
+  integrator.friction = config.real("sde.friction");
+  integrator.mass = config.real("sde.mass");
+  integrator.noise =
+      config.text("sde.noise") == "float" ? NoisePrecision::float32 : NoisePrecision::float64;
+  for (const char* key : {"sde.dt", "sde.friction", "sde.mass"}) {
+    const double value = config.real(key);
+    if (!(value > 0) || !std::isfinite(value)) {
+      throw InputError(std::string(key) + " = " + config.text(key) +
+                       ": expected a finite number > 0");
+    }
+  }
+  const long block = config.integer("sde.block");
+  if (block < 0) {
+    throw InputError("sde.block = " + std::to_string(block) + ": expected an integer >= 0");
+  }
+  settings.block = static_cast<std::size_t>(block);
+  const std::string& passage = config.text("sde.passage");
+  if (passage != "none") {
+    const long axis = config.integer("sde.passage_axis");
+    if (axis < 0 || axis >= dim) {
+      throw InputError("sde.passage_axis = " + std::to_string(axis) + ": expected an axis in [0, " +
+                       std::to_string(dim) + ")");
+    }
+    const double level = config.real("sde.passage_level");
+    if (!std::isfinite(level)) {
+      throw InputError("sde.passage_level = " + config.text("sde.passage_level") +
+                       ": expected a finite number");
+    }
+    settings.passage = PassageSurface{static_cast<int>(axis), level, passage == "up"};
+  }
+  return settings;
+}
+
+SdeOutputPlan make_sde_output_plan(const Config& config, const Grid* grid) {
+  SdeOutputPlan plan;
+  plan.grid = grid;
+  plan.snapshot_every = config.integer("sde.snapshot_every");
+  if (plan.snapshot_every < 0) {
+    throw InputError("sde.snapshot_every = " + std::to_string(plan.snapshot_every) +
+                     ": expected an integer >= 0");
+  }
+  plan.checkpoint = config.boolean("sde.checkpoint");
+  return plan;
+}
+
+std::vector<std::uint32_t> output_steps(const std::vector<double>& times, double dt) {
+  std::vector<std::uint32_t> steps;
+  for (const double t : times) {
+    const double exact = t / dt;
+    const double n = std::round(exact);
+    if (std::abs(exact - n) > 1e-9 * std::max(1.0, n)) {
+      throw InputError("output time " + format_real(t) +
+                       " (time.end, time.outputs, time.output_times) is not a whole number of "
+                       "steps of sde.dt = " +
+                       format_real(dt) + "; expected multiples of sde.dt");
+    }
+    if (n > static_cast<double>(std::numeric_limits<std::uint32_t>::max())) {
+      throw InputError("time.end = " + format_real(times.back()) +
+                       " with sde.dt = " + format_real(dt) + " needs " + format_real(n) +
+                       " steps; expected fewer than 2^32");
+    }
+    steps.push_back(static_cast<std::uint32_t>(n));
+  }
+  return steps;
+}
+
+} // namespace relax

@@ -1,0 +1,93 @@
+#include "sde/ensemble_output.hpp"
+
+#include <cstdio>
+#include <limits>
+
+namespace relax {
+
+namespace {
+
+std::string moment_columns(int dim) {
+  std::string columns;
+  for (const char* name : {"mean_", "variance_"}) {
+    for (int k = 0; k < dim; ++k) {
+      columns += name + std::to_string(k) + ",";
+    }
+  }
+  return columns + "energy";
+}
+
+} // namespace
+
+void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
+                          const TemperatureSchedule& schedule, const std::string& group) {
+  const EnsembleSettings& settings = ensemble.settings();
+  file.write_attribute(group, "landscape", ensemble.drift().landscape().describe());
+  file.write_attribute(group, "temperature", schedule.describe());
+  file.write_attribute(group, "integrator", to_string(settings.integrator.kind));
+  file.write_attribute(group, "noise",
+                       settings.integrator.noise == NoisePrecision::float32 ? "float" : "double");
+  file.write_attribute(group, "dt", settings.integrator.dt);
+  file.write_attribute(group, "particles", static_cast<std::int64_t>(settings.particles));
+  file.write_attribute(group, "moments_columns", moment_columns(ensemble.dim()));
+  file.write_attribute(group, "histogram", "density: counts / (N * cell volume)");
+  if (settings.passage) {
+    file.write_attribute(group, "passage_columns", "passed,exposure,rate,rate_error,mean_time");
+    file.write_attribute(group, "passage_surface",
+                         "x" + std::to_string(settings.passage->axis) +
+                             (settings.passage->upward ? " >= " : " <= ") +
+                             format_real(settings.passage->level));
+  }
+}
+
+std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
+                              const TemperatureSchedule& schedule, const SdeOutputPlan& plan,
+                              long index, const std::string& group) {
+  const std::string prefix = group + "/";
+  const auto n = static_cast<double>(ensemble.size());
+  file.append_scalar(prefix + "time", ensemble.time());
+  file.append_scalar(prefix + "step", static_cast<double>(ensemble.step()));
+  file.append_scalar(prefix + "beta", schedule.beta(ensemble.time()));
+  if (plan.grid != nullptr) {
+    const Histogram histogram = ensemble.histogram(*plan.grid);
+    file.append_field(prefix + "histogram", histogram.density());
+    file.append_scalar(prefix + "outside", static_cast<double>(histogram.outside()) / n);
+  }
+  const ParticleMoments moments = ensemble.moments();
+  std::vector<double> row = moments.mean;
+  row.insert(row.end(), moments.variance.begin(), moments.variance.end());
+  row.push_back(moments.mean_energy);
+  file.append_row(prefix + "moments", row);
+  char metric[128];
+  int used = std::snprintf(metric, sizeof metric, "<f>=%.5g", moments.mean_energy);
+  if (ensemble.settings().integrator.kind == IntegratorKind::mala) {
+    const AcceptanceCounts counts = ensemble.acceptance();
+    const double rate = counts.proposed > 0 ? static_cast<double>(counts.accepted) /
+                                                  static_cast<double>(counts.proposed)
+                                            : std::numeric_limits<double>::quiet_NaN();
+    file.append_scalar(prefix + "acceptance", rate);
+    used += std::snprintf(metric + used, sizeof metric - static_cast<std::size_t>(used),
+                          " acceptance=%.4f", rate);
+  }
+  if (ensemble.settings().passage) {
+    const PassageStatistics s = ensemble.passage_statistics();
+    file.append_row(prefix + "passage",
+                    {static_cast<double>(s.passed), s.exposure, s.rate, s.rate_error, s.mean_time});
+    const std::vector<double> times = ensemble.passage_times();
+    file.write_rows(prefix + "passage_time", times.data(), ensemble.local_size(),
+                    ensemble.first_id(), ensemble.size(), 1);
+    std::snprintf(metric + used, sizeof metric - static_cast<std::size_t>(used),
+                  " passed=%.4g rate=%.4g", static_cast<double>(s.passed) / n, s.rate);
+  }
+  if (plan.snapshot_every > 0 && index % plan.snapshot_every == 0) {
+    ensemble.append_snapshot(file, prefix + "particles");
+    file.append_scalar(prefix + "particles_time", ensemble.time());
+  }
+  if (plan.checkpoint) {
+    ensemble.write_checkpoint(file);
+  }
+  file.flush();
+  return metric;
+}
+
+} // namespace relax

@@ -1,0 +1,277 @@
+#include "sde/integrators.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace relax {
+
+IntegratorKind parse_integrator(const std::string& text, const std::string& key) {
+  if (text == "euler_maruyama") {
+    return IntegratorKind::euler_maruyama;
+  }
+  if (text == "mala") {
+    return IntegratorKind::mala;
+  }
+  if (text == "baoab") {
+    return IntegratorKind::baoab;
+  }
+  throw InputError(key + " = '" + text + "': expected euler_maruyama, mala or baoab");
+}
+
+std::string to_string(IntegratorKind kind) {
+  switch (kind) {
+  case IntegratorKind::euler_maruyama:
+    return "euler_maruyama";
+  case IntegratorKind::mala:
+    return "mala";
+  case IntegratorKind::baoab:
+    return "baoab";
+  }
+  return "euler_maruyama";
+}
+
+namespace {
+
+void require_positive(double value, const std::string& key) {
+  if (!(value > 0) || !std::isfinite(value)) {
+    throw InputError(key + " = " + format_real(value) + ": expected a finite number > 0");
+  }
+}
+
+} // namespace
+
+BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& schedule,
+                                 std::uint32_t seed, const IntegratorSettings& settings,
+                                 std::size_t capacity)
+    : drift_(drift), schedule_(schedule), settings_(settings), capacity_(capacity),
+      drift_sign_(drift.is_gradient() ? -1.0 : 1.0),
+      x_(static_cast<std::size_t>(drift.dim()) * capacity),
+      v_(settings.kind == IntegratorKind::baoab ? x_.size() : 0),
+      float_increments_(CounterRng(seed, rng_stream::increments), StepDraws<float>::Kind::normal,
+                        static_cast<std::size_t>(drift.dim()),
+                        settings.noise == NoisePrecision::float32 ? capacity : 0),
+      double_increments_(CounterRng(seed, rng_stream::increments), StepDraws<double>::Kind::normal,
+                         static_cast<std::size_t>(drift.dim()),
+                         settings.noise == NoisePrecision::float64 ? capacity : 0) {
+  require_positive(settings.dt, "sde.dt");
+  require_positive(settings.friction, "sde.friction");
+  require_positive(settings.mass, "sde.mass");
+}
+
+void BlockIntegrator::load(std::uint64_t first_id, std::size_t count, const double* x,
+                           const double* v, std::size_t stride) {
+  if (count > capacity_) {
+    throw Error("BlockIntegrator::load: block of " + std::to_string(count) + " exceeds capacity " +
+                std::to_string(capacity_));
+  }
+  first_id_ = first_id;
+  count_ = count;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(dim()); ++k) {
+    std::copy_n(x + k * stride, count, x_.data() + k * capacity_);
+    if (has_velocities()) {
+      std::copy_n(v + k * stride, count, v_.data() + k * capacity_);
+    }
+  }
+  prepare();
+}
+
+void BlockIntegrator::store(double* x, double* v, std::size_t stride) const {
+  for (std::size_t k = 0; k < static_cast<std::size_t>(dim()); ++k) {
+    std::copy_n(x_.data() + k * capacity_, count_, x + k * stride);
+    if (has_velocities()) {
+      std::copy_n(v_.data() + k * capacity_, count_, v + k * stride);
+    }
+  }
+}
+
+void BlockIntegrator::evaluate_drift(const double* x, double* out) const {
+  if (drift_.is_gradient()) {
+    drift_.landscape().evaluate_batch(count_, capacity_, x, nullptr, out);
+  } else {
+    drift_.evaluate_batch(count_, capacity_, x, out);
+  }
+}
+
+double BlockIntegrator::beta(std::uint32_t n) const {
+  return schedule_.beta(static_cast<double>(n) * settings_.dt);
+}
+
+template <typename F> void BlockIntegrator::with_increments(std::uint32_t n, F&& f) {
+  if (settings_.noise == NoisePrecision::float32) {
+    f(float_increments_.at(first_id_, count_, n));
+  } else {
+    f(double_increments_.at(first_id_, count_, n));
+  }
+}
+
+namespace {
+
+// ---- The pointwise updates (pure loops over a block; row k of a buffer at k*capacity).
+
+/// x += a * y + s * xi over the first `count` entries of each of `rows` rows.
+template <typename Real>
+void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity, double a,
+                const double* y, double s, const Real* xi, double* x) {
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    for (std::size_t p = 0; p < count; ++p) {
+      x[o + p] += a * y[o + p] + s * static_cast<double>(xi[o + p]);
+    }
+  }
+}
+
+/// x += a * y.
+void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity, double a,
+                const double* y, double* x) {
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    for (std::size_t p = 0; p < count; ++p) {
+      x[o + p] += a * y[o + p];
+    }
+  }
+}
+
+class EulerMaruyama final : public BlockIntegrator {
+public:
+  EulerMaruyama(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+                const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), b_(size()) {}
+
+  void step(std::uint32_t n) override {
+    const double dt = settings_.dt;
+    const double sigma = std::sqrt(2.0 * dt / beta(n));
+    evaluate_drift(x_.data(), b_.data());
+    with_increments(n, [&](const auto* xi) {
+      add_scaled(static_cast<std::size_t>(dim()), count_, capacity_, drift_sign_ * dt, b_.data(),
+                 sigma, xi, x_.data());
+    });
+  }
+
+private:
+  void prepare() override {}
+  std::vector<double> b_;
+};
+
+class Mala final : public BlockIntegrator {
+public:
+  Mala(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+       const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), f_x_(capacity), g_x_(size()),
+        y_(size()), f_y_(capacity), g_y_(size()), log_ratio_(capacity),
+        uniforms_(CounterRng(seed, rng_stream::acceptance), StepDraws<double>::Kind::uniform, 1,
+                  capacity) {
+    if (!drift.is_gradient()) {
+      throw InputError("sde.integrator = mala needs a gradient drift (drift.rotation = 0), got "
+                       "drift.rotation = " +
+                       format_real(drift.rotation()));
+    }
+  }
+
+  void step(std::uint32_t n) override {
+    const double dt = settings_.dt;
+    const double b = beta(n);
+    const auto rows = static_cast<std::size_t>(dim());
+    // Proposal y = x - grad f(x) dt + sqrt(2 dt / beta) xi.
+    std::copy(x_.begin(), x_.end(), y_.begin());
+    with_increments(n, [&](const auto* xi) {
+      add_scaled(rows, count_, capacity_, -dt, g_x_.data(), std::sqrt(2.0 * dt / b), xi, y_.data());
+    });
+    drift_.landscape().evaluate_batch(count_, capacity_, y_.data(), f_y_.data(), g_y_.data());
+    // log of the Metropolis–Hastings ratio: -beta (f(y) - f(x)) + (|fwd|^2 - |bwd|^2) beta/(4 dt),
+    // fwd = y - x + grad f(x) dt, bwd = x - y + grad f(y) dt.
+    for (std::size_t p = 0; p < count_; ++p) {
+      log_ratio_[p] = -b * (f_y_[p] - f_x_[p]);
+    }
+    const double c = b / (4.0 * dt);
+    for (std::size_t k = 0; k < rows; ++k) {
+      const std::size_t o = k * capacity_;
+      for (std::size_t p = 0; p < count_; ++p) {
+        const double forward = y_[o + p] - x_[o + p] + dt * g_x_[o + p];
+        const double backward = x_[o + p] - y_[o + p] + dt * g_y_[o + p];
+        log_ratio_[p] += c * (forward * forward - backward * backward);
+      }
+    }
+    const double* u = uniforms_.at(first_id_, count_, n);
+    std::int64_t accepted = 0;
+    for (std::size_t p = 0; p < count_; ++p) {
+      if (std::log(u[p]) < log_ratio_[p]) { // false for a NaN ratio: rejected
+        ++accepted;
+        f_x_[p] = f_y_[p];
+        for (std::size_t k = 0; k < rows; ++k) {
+          x_[k * capacity_ + p] = y_[k * capacity_ + p];
+          g_x_[k * capacity_ + p] = g_y_[k * capacity_ + p];
+        }
+      }
+    }
+    acceptance_.proposed += static_cast<std::int64_t>(count_);
+    acceptance_.accepted += accepted;
+  }
+
+private:
+  void prepare() override {
+    drift_.landscape().evaluate_batch(count_, capacity_, x_.data(), f_x_.data(), g_x_.data());
+  }
+
+  std::vector<double> f_x_;
+  std::vector<double> g_x_;
+  std::vector<double> y_;
+  std::vector<double> f_y_;
+  std::vector<double> g_y_;
+  std::vector<double> log_ratio_;
+  StepDraws<double> uniforms_;
+};
+
+class Baoab final : public BlockIntegrator {
+public:
+  Baoab(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+        const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), force_(size()),
+        damping_(std::exp(-settings.friction * settings.dt)) {}
+
+  void step(std::uint32_t n) override {
+    const double dt = settings_.dt;
+    const double kick = drift_sign_ * 0.5 * dt / settings_.mass; // force_ holds sign * F
+    const auto rows = static_cast<std::size_t>(dim());
+    const double noise =
+        std::sqrt((1.0 - damping_ * damping_) / (beta(n) * settings_.mass)); // O: exact OU
+    add_scaled(rows, count_, capacity_, kick, force_.data(), v_.data());     // B
+    add_scaled(rows, count_, capacity_, 0.5 * dt, v_.data(), x_.data());     // A
+    with_increments(n, [&](const auto* xi) {                                 // O
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t o = k * capacity_;
+        for (std::size_t p = 0; p < count_; ++p) {
+          v_[o + p] = damping_ * v_[o + p] + noise * static_cast<double>(xi[o + p]);
+        }
+      }
+    });
+    add_scaled(rows, count_, capacity_, 0.5 * dt, v_.data(), x_.data()); // A
+    evaluate_drift(x_.data(), force_.data());
+    add_scaled(rows, count_, capacity_, kick, force_.data(), v_.data()); // B
+  }
+
+private:
+  void prepare() override { evaluate_drift(x_.data(), force_.data()); }
+
+  std::vector<double> force_;
+  double damping_;
+};
+
+} // namespace
+
+std::unique_ptr<BlockIntegrator>
+BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+                        const IntegratorSettings& settings, std::size_t capacity) {
+  switch (settings.kind) {
+  case IntegratorKind::mala:
+    return std::make_unique<Mala>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::baoab:
+    return std::make_unique<Baoab>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::euler_maruyama:
+    break;
+  }
+  return std::make_unique<EulerMaruyama>(drift, schedule, seed, settings, capacity);
+}
+
+} // namespace relax

@@ -1,0 +1,193 @@
+#include "solvers/fokker_planck_setup.hpp"
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/mpi.hpp"
+#include "io/output_file.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace relax {
+
+void declare_fokker_planck_options(OptionSet& options) {
+  options
+      .real("fp.dt", 1e-2, "time",
+            "time step of the Fokker-Planck solver (the first step with -fp_ts_adapt_type basic)")
+      .real("time.end", 5.0, "time", "final time")
+      .integer("time.outputs", 10, "", "number of equally spaced outputs after t = 0")
+      .reals("time.output_times", "", "time",
+             "explicit output times in (0, time.end], ascending (replace time.outputs)");
+}
+
+FokkerPlanckOptions make_fokker_planck_options(const Config& config) {
+  FokkerPlanckOptions options;
+  options.dt = config.real("fp.dt");
+  if (!(options.dt > 0)) {
+    throw InputError("fp.dt = " + format_real(options.dt) + ": expected a time step > 0");
+  }
+  return options;
+}
+
+std::vector<double> make_output_times(const Config& config) {
+  const double end = config.real("time.end");
+  if (!(end >= 0)) {
+    throw InputError("time.end = " + format_real(end) + ": expected a final time >= 0");
+  }
+  std::vector<double> times = config.reals("time.output_times");
+  if (!times.empty()) {
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      if (!(times[i] > 0 && times[i] <= end) || (i > 0 && !(times[i] > times[i - 1]))) {
+        throw InputError("time.output_times = '" + config.text("time.output_times") +
+                         "': expected ascending times in (0, time.end = " + format_real(end) + "]");
+      }
+    }
+    if (times.back() != end) {
+      times.push_back(end);
+    }
+    return times;
+  }
+  const long count = config.integer("time.outputs");
+  if (count < 1) {
+    throw InputError("time.outputs = " + std::to_string(count) + ": expected an integer >= 1");
+  }
+  if (end == 0) {
+    return {};
+  }
+  for (long k = 1; k <= count; ++k) {
+    times.push_back(k == count ? end : end * static_cast<double>(k) / static_cast<double>(count));
+  }
+  return times;
+}
+
+void check_schedule(const TemperatureSchedule& schedule, double t_end) {
+  for (double t : {0.0, t_end}) {
+    const double beta = schedule.beta(t);
+    if (!(beta > 0) || !std::isfinite(beta)) {
+      throw InputError("temperature.schedule: " + schedule.describe() + " gives T(" +
+                       format_real(t) + ") = " + format_real(schedule.temperature(t)) +
+                       " (beta = " + format_real(beta) +
+                       "); expected 0 < T < inf up to time.end = " + format_real(t_end));
+    }
+  }
+}
+
+namespace {
+
+/// Mass of N(mean, std^2) in [a, b], accurate in both tails (erfc where erf would cancel).
+double gaussian_mass(double a, double b, double mean, double std) {
+  const double s = std * std::sqrt(2.0);
+  const double u = (a - mean) / s;
+  const double v = (b - mean) / s;
+  if (u > 0) {
+    return 0.5 * (std::erfc(u) - std::erfc(v));
+  }
+  if (v < 0) {
+    return 0.5 * (std::erfc(-v) - std::erfc(-u));
+  }
+  return 0.5 * (std::erf(v) - std::erf(u));
+}
+
+std::string join(const std::vector<double>& values) {
+  std::string text;
+  for (double v : values) {
+    text += (text.empty() ? "" : ",") + format_real(v);
+  }
+  return text;
+}
+
+void fill_gaussian(const Grid& grid, const InitialDistribution& initial, GridField& rho) {
+  petsc::VecArray values(rho.vec());
+  grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
+    double mass = 1;
+    for (int a = 0; a < grid.dim(); ++a) {
+      const Axis& axis = grid.axis(a);
+      const auto k = static_cast<std::size_t>(a);
+      mass *= gaussian_mass(axis.face(index[k]), axis.face(index[k] + 1), initial.mean[k],
+                            initial.std[k]);
+    }
+    values[offset] = mass / grid.cell_volume();
+  });
+}
+
+void fill_point(const Grid& grid, const InitialDistribution& initial, GridField& rho) {
+  std::array<int, 3> cell{};
+  if (!grid.locate(initial.mean.data(), cell)) {
+    throw InputError("initial.mean = '" + join(initial.mean) +
+                     "': the point mass lies outside the grid box");
+  }
+  petsc::VecArray values(rho.vec());
+  grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
+    if (index == cell) {
+      values[offset] = 1.0 / grid.cell_volume();
+    }
+  });
+}
+
+void read_density_file(const Grid& grid, const InitialDistribution& initial, GridField& rho) {
+  const InputFile file(grid.comm(), initial.file);
+  file.read_field(initial.dataset, rho);
+  const petsc::ConstVecArray values(rho.vec());
+  const bool is_bad = std::any_of(values.begin(), values.end(),
+                                  [](double v) { return !(v >= 0) || !std::isfinite(v); });
+  if (any_rank(grid.comm(), is_bad)) {
+    throw InputError("initial.file '" + initial.file + "', dataset '" + initial.dataset +
+                     "': negative or non-finite density values; expected a density >= 0");
+  }
+}
+
+} // namespace
+
+GridField project_initial_density(const Grid& grid, const InitialDistribution& initial) {
+  GridField rho(grid);
+  switch (initial.kind) {
+  case InitialDistribution::Kind::gaussian:
+    fill_gaussian(grid, initial, rho);
+    break;
+  case InitialDistribution::Kind::uniform:
+    RELAX_PETSC(VecSet(rho.vec(), 1.0));
+    break;
+  case InitialDistribution::Kind::point:
+    fill_point(grid, initial, rho);
+    break;
+  case InitialDistribution::Kind::file:
+    read_density_file(grid, initial, rho);
+    break;
+  }
+  const double mass = integral(rho);
+  if (initial.kind == InitialDistribution::Kind::file) {
+    if (!(mass > 0)) {
+      throw InputError("initial.file '" + initial.file + "', dataset '" + initial.dataset +
+                       "': the density has zero mass");
+    }
+    return rho;
+  }
+  if (!(mass > 1e-12)) {
+    throw InputError("initial.mean = '" + join(initial.mean) + "', initial.std = '" +
+                     join(initial.std) + "': the Gaussian has no mass in the grid box");
+  }
+  if (initial.kind == InitialDistribution::Kind::gaussian && mass < 0.999) {
+    log_warning(grid.comm(), "the initial Gaussian has only " + format_real(mass) +
+                                 " of its mass in the grid box; renormalized to 1");
+  }
+  RELAX_PETSC(VecScale(rho.vec(), 1.0 / mass));
+  return rho;
+}
+
+void append_fokker_planck_output(OutputFile& file, const FokkerPlanckDiagnostics& diagnostics,
+                                 long steps, const GridField& rho, const std::string& group) {
+  const std::string prefix = group + "/";
+  file.append_scalar(prefix + "time", diagnostics.time);
+  file.append_scalar(prefix + "beta", diagnostics.beta);
+  file.append_field(prefix + "density", rho);
+  file.append_scalar(prefix + "mass", diagnostics.mass);
+  file.append_scalar(prefix + "outflow", diagnostics.outflow);
+  file.append_scalar(prefix + "min_density", diagnostics.min_density);
+  file.append_scalar(prefix + "free_energy", diagnostics.free_energy);
+  file.append_scalar(prefix + "relative_entropy", diagnostics.relative_entropy);
+  file.append_scalar(prefix + "l1_to_gibbs", diagnostics.l1_to_gibbs);
+  file.append_scalar(prefix + "steps", static_cast<double>(steps));
+  file.flush();
+}
+
+} // namespace relax

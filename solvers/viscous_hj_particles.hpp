@@ -1,0 +1,50 @@
+// (c) of the viscous HJ solver: a particle estimate of grad u(x, t) = (x - <y>)/(c t), <y> the
+// mean of exp(-beta E_x(y)) with E_x = f(y) + |y - x|^2/(2 c t) and beta = c/(2 nu) (see
+// solvers/viscous_hj_tilted.hpp), by Langevin dynamics of sde/: the Entropy-SGD inner loop, with
+// c = 1 and t = gamma. It shares nothing with the grid solvers but the landscape, so it
+// cross-checks them.
+#pragma once
+
+#include "models/landscape.hpp"
+#include "sde/integrators.hpp"
+#include "solvers/viscous_hj.hpp"
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace relax {
+
+struct LocalEntropySampling {
+  std::uint64_t chains = 256; ///< independent chains (particles), spread over the ranks
+  std::uint32_t seed = 1;
+  /// MALA by default: exact for the tilted measure at any step, so the only bias is burn-in.
+  IntegratorSettings integrator{IntegratorKind::mala, 1e-2};
+  std::uint32_t burn_in = 1000; ///< steps before the first sample
+  std::uint32_t samples = 200;  ///< samples per chain
+  std::uint32_t thin = 5;       ///< steps between two samples
+};
+
+struct LocalEntropyGradient {
+  std::vector<double> gradient;       ///< (x - <y>)/(c t)
+  std::vector<double> standard_error; ///< of the gradient, per axis
+  std::vector<double> mean;           ///< <y>
+  double acceptance = 1;              ///< MALA's acceptance rate (1 for the others)
+};
+
+/// Collective. Every chain starts at y = x (as the Entropy-SGD inner loop does), runs burn_in
+/// steps, then takes `samples` samples `thin` steps apart. The chain averages are independent
+/// and identically distributed, so their sample standard deviation over sqrt(chains) is the
+/// standard error of <y> whatever the autocorrelation within a chain. Sums are exact (ExactSum)
+/// and the random streams are keyed by (seed, chain), so the estimate has the same bits at any
+/// rank count. InputError unless nu > 0, c > 0, t > 0, the drift of `problem` is empty,
+/// chains >= 2, samples >= 1 and thin >= 1.
+LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
+                                                     std::shared_ptr<const Landscape> f,
+                                                     const HamiltonJacobiProblem& problem, double t,
+                                                     const std::vector<double>& x,
+                                                     const LocalEntropySampling& sampling);
+
+} // namespace relax

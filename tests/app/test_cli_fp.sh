@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# relax fp as a user meets it: a run writes /grid and /fp/*, --stationary, the same densities at 2
+# ranks, bad input (exit 2, one line, nothing written), and a numerical blow-up (exit 3 with the
+# last good output kept under the final name).
+source "$(dirname "$0")/cli_lib.sh"
+: "${PYTHON:=/usr/bin/python3}"
+
+common=(--landscape.type=double_well --grid.n=100 --time.outputs=4)
+base=("${common[@]}" --time.end=1 --fp.dt=0.01)
+
+# check_h5 FILE PYTHON-EXPRESSIONS: runs the assertions with `f` the open file and numpy as np.
+check_h5() {
+  local file=$1
+  shift
+  if ! "$PYTHON" - "$file" "$@" <<'EOF'; then
+import sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+for check in sys.argv[2:]:
+    if not eval(check):
+        sys.exit("FAIL: %s: %s" % (sys.argv[1], check))
+EOF
+    failures=$((failures + 1))
+  fi
+}
+
+expect 0 "fp: wrote run\.h5" -- fp "${base[@]}" --output.file=run.h5
+check_h5 run.h5 'f["fp/density"].shape == (5, 100)' 'f["fp/time"][-1] == 1.0' \
+  'np.all(np.abs(f["fp/mass"][:] - 1) < 1e-12)' 'np.all(f["fp/min_density"][:] >= 0)' \
+  'np.all(np.diff(f["fp/relative_entropy"][:]) < 0)' 'f["grid/x0"].shape == (100,)' \
+  'f.attrs["command"] in ("fp", b"fp")'
+expect 0 "fp: wrote stationary\.h5" -- fp "${base[@]}" --stationary --output.file=stationary.h5
+check_h5 stationary.h5 'f["fp/density"].shape == (1, 100)' 'f["fp/l1_to_gibbs"][0] < 1e-14'
+
+# The same run at 2 ranks gives the same densities.
+"$MPIEXEC" -n 2 "$RELAX" fp "${base[@]}" --output.file=run2.h5 >/dev/null 2>&1 ||
+  { echo "FAIL: relax fp at 2 ranks"; failures=$((failures + 1)); }
+check_h5 run2.h5 'np.max(np.abs(f["fp/density"][:] - h5py.File("run.h5", "r")["fp/density"][:])) < 1e-12'
+rm -f run.h5 run.xmf run2.h5 run2.xmf stationary.h5 stationary.xmf
+
+# Bad input: exit 2, one line naming the key, and no output file.
+expect 2 "temperature\.beta = 0" -- fp "${base[@]}" --temperature.beta=0
+expect 2 "temperature\.beta = -1" -- fp "${base[@]}" --temperature.beta=-1
+expect 2 "temperature\.schedule: .* gives T\([^)]*\) = 0 \(beta = inf\)" -- fp "${common[@]}" --fp.dt=0.01 \
+  --temperature.schedule=polynomial --temperature.p=400 --time.end=100
+expect 2 "time\.end = -1: expected a final time >= 0" -- fp "${common[@]}" --time.end=-1
+expect 2 "fp\.dt = 0: expected a time step > 0" -- fp "${common[@]}" --fp.dt=0
+expect 2 "PETSc error: .*nosuch" -- fp "${base[@]}" -- -fp_ts_type nosuch
+"$PYTHON" -c '
+import h5py, numpy as np
+rho = np.ones(100); rho[17] = -1e-3
+h5py.File("negative.h5", "w")["rho"] = rho
+rho[17] = np.nan
+h5py.File("nan.h5", "w")["rho"] = rho'
+expect 2 "initial\.file 'negative\.h5', dataset 'rho': negative or non-finite" -- fp "${base[@]}" \
+  --initial.kind=file --initial.file=negative.h5 --initial.dataset=rho
+expect 2 "initial\.file 'nan\.h5', dataset 'rho': negative or non-finite" -- fp "${base[@]}" \
+  --initial.kind=file --initial.file=nan.h5 --initial.dataset=rho
+expect 2 "initial\.mean = '7': the point mass lies outside" -- fp "${base[@]}" \
+  --initial.kind=point --initial.mean=7
+rm -f negative.h5 nan.h5
+expect_only_files
+
+# A numerical failure: the theta method with theta = 0.1 is unstable for this step, so the density
+# overflows after a few outputs. Exit 3; the file keeps every output written before, all finite.
+"$RELAX" fp --landscape.type=double_well --grid.n=100 --time.end=100 --time.outputs=10 \
+  --fp.dt=0.1 --output.file=blowup.h5 \
+  -- -fp_ts_type theta -fp_ts_theta_theta 0.1 >/dev/null 2>err.txt
+status=$?
+if [ "$status" -ne 3 ] || ! tail -1 err.txt | grep -Eq "^relax: error: fp: "; then
+  echo "FAIL: blow-up exited $status, expected 3 with an fp error:"; cat err.txt
+  failures=$((failures + 1))
+else
+  echo "ok: blow-up -> 3: $(tail -1 err.txt)"
+fi
+check_h5 blowup.h5 '2 <= f["fp/time"].shape[0] < 11' 'np.all(np.isfinite(f["fp/density"][:]))'
+rm -f blowup.h5 blowup.xmf err.txt
+expect_only_files
+finish

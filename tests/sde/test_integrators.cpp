@@ -1,0 +1,354 @@
+// The block integrators against theory: Euler–Maruyama's exact discrete OU moments and weak order,
+// MALA's exact Gibbs sampling and acceptance rate, ULA's first-order bias, BAOAB's Gibbs position
+// marginal, annealing through beta(t), and independence from the block partition. Serial (one
+// process, PETSC_COMM_SELF for the histograms); fixed seeds.
+#include "core/error.hpp"
+#include "grids/grid.hpp"
+#include "grids/histogram.hpp"
+#include "sde/integrators.hpp"
+#include "sde_test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <petscsys.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace relax;
+namespace t = relax::testing;
+
+namespace {
+
+struct Ensemble {
+  std::size_t n = 0;
+  int dim = 1;
+  std::vector<double> x; // coordinate k of particle p at x[k*n + p]
+  std::vector<double> v;
+  AcceptanceCounts acceptance;
+};
+
+/// n particles with N(mean, std^2) coordinates from the `initial` stream (velocities N(0,
+/// v_std^2)).
+Ensemble gaussian_start(std::size_t n, int dim, double mean, double std, double v_std = 0) {
+  Ensemble e{n,
+             dim,
+             std::vector<double>(n * static_cast<std::size_t>(dim)),
+             std::vector<double>(n * static_cast<std::size_t>(dim)),
+             {}};
+  const CounterRng rng(99, rng_stream::initial);
+  for (std::size_t p = 0; p < n; ++p) {
+    for (int k = 0; k < dim; ++k) {
+      const auto kk = static_cast<std::size_t>(k);
+      e.x[kk * n + p] = mean + std * rng.normal_pair(p, 0, static_cast<std::uint32_t>(k))[0];
+      e.v[kk * n + p] = v_std * rng.normal_pair(p, 1, static_cast<std::uint32_t>(k))[0];
+    }
+  }
+  return e;
+}
+
+/// Advances every particle through steps [first_step, last_step) in blocks of `block`.
+void advance(Ensemble& e, BlockIntegrator& integrator, std::uint32_t first_step,
+             std::uint32_t last_step, std::size_t block) {
+  for (std::size_t o = 0; o < e.n; o += block) {
+    const std::size_t count = std::min(block, e.n - o);
+    integrator.load(o, count, e.x.data() + o, e.v.data() + o, e.n);
+    for (std::uint32_t s = first_step; s < last_step; ++s) {
+      integrator.step(s);
+    }
+    integrator.store(e.x.data() + o, e.v.data() + o, e.n);
+  }
+  e.acceptance = integrator.acceptance();
+}
+
+void run(Ensemble& e, const Drift& drift, const TemperatureSchedule& schedule,
+         const IntegratorSettings& settings, std::uint32_t steps, std::uint32_t seed = 1,
+         std::size_t block = 512) {
+  const auto integrator = BlockIntegrator::create(drift, schedule, seed, settings, block);
+  advance(e, *integrator, 0, steps, block);
+}
+
+std::vector<double> axis_values(const Ensemble& e, int k) {
+  const auto begin = e.x.begin() + static_cast<long>(static_cast<std::size_t>(k) * e.n);
+  return {begin, begin + static_cast<long>(e.n)};
+}
+
+using t::double_well;
+using t::double_well_f;
+using t::quadratic;
+
+/// The Gibbs density exp(-beta f)/Z of the double well as exact cell averages on `grid`.
+GridField double_well_gibbs(const Grid& grid, double beta) {
+  const Axis& axis = grid.axis(0);
+  const double z =
+      t::simpson([&](double x) { return std::exp(-beta * double_well_f(x)); }, axis.lo, axis.hi);
+  GridField density(grid);
+  density.fill([&](const double* centre) {
+    const double a = centre[0] - 0.5 * axis.h();
+    const double mass = t::simpson([&](double x) { return std::exp(-beta * double_well_f(x)); }, a,
+                                   a + axis.h(), 40);
+    return mass / z / axis.h();
+  });
+  return density;
+}
+
+ChiSquareResult chi_square_against_gibbs(const Ensemble& e, double beta) {
+  const Grid grid(PETSC_COMM_SELF, {Axis{-2.5, 2.5, 100, Boundary::reflecting}});
+  Histogram histogram(grid);
+  histogram.add(e.n, e.n, e.x.data());
+  histogram.reduce();
+  return chi_square(histogram, double_well_gibbs(grid, beta));
+}
+
+/// Least-squares slope of log(error) against log(dt).
+double fitted_order(const std::vector<double>& dts, const std::vector<double>& errors) {
+  double mx = 0;
+  double my = 0;
+  for (std::size_t i = 0; i < dts.size(); ++i) {
+    mx += std::log(dts[i]) / static_cast<double>(dts.size());
+    my += std::log(std::abs(errors[i])) / static_cast<double>(dts.size());
+  }
+  double sxy = 0;
+  double sxx = 0;
+  for (std::size_t i = 0; i < dts.size(); ++i) {
+    sxy += (std::log(dts[i]) - mx) * (std::log(std::abs(errors[i])) - my);
+    sxx += (std::log(dts[i]) - mx) * (std::log(dts[i]) - mx);
+  }
+  return sxy / sxx;
+}
+
+} // namespace
+
+TEST_CASE("Euler–Maruyama on OU has the exact moments of the discrete recursion",
+          "[sde][integrators]") {
+  // x_{n+1} = (1 - theta dt) x_n + sqrt(2 dt / beta_n) xi: m_n = a^n x0, v_{n+1} = a^2 v_n +
+  // 2 dt / beta_n, for each of 3 independent axes, both noise precisions, a constant and an
+  // annealed beta (T = c/(a + t)^p, evaluated at the left end of each step). Within 5 standard
+  // errors: sqrt(v/N) for the mean, v sqrt(2/N) for the variance.
+  const double theta = 2.0;
+  const double dt = 0.01;
+  const std::uint32_t steps = 100; // t = 1
+  const double x0 = 1.5;
+  const std::size_t n = 200000;
+  for (const NoisePrecision precision : {NoisePrecision::float64, NoisePrecision::float32}) {
+    for (const auto& schedule :
+         {TemperatureSchedule::constant(2.0), TemperatureSchedule::polynomial(0.5, 1.0, 2.0)}) {
+      IntegratorSettings settings;
+      settings.dt = dt;
+      settings.noise = precision;
+      Ensemble e = gaussian_start(n, 3, x0, 0.0);
+      run(e, quadratic(3, theta), schedule, settings, steps);
+      const double a = 1 - theta * dt;
+      double m = x0;
+      double v = 0;
+      for (std::uint32_t s = 0; s < steps; ++s) {
+        m *= a;
+        v = a * a * v + 2 * dt / schedule.beta(s * dt);
+      }
+      for (int k = 0; k < 3; ++k) {
+        const t::SampleMoments measured = t::sample_moments(axis_values(e, k));
+        CAPTURE(precision == NoisePrecision::float32, schedule.describe(), k, measured.mean, m,
+                measured.variance, v);
+        CHECK(std::abs(measured.mean - m) < 5 * std::sqrt(v / n));
+        CHECK(std::abs(measured.variance - v) < 5 * v * std::sqrt(2.0 / n));
+      }
+    }
+  }
+}
+
+TEST_CASE("Euler–Maruyama has weak order 1 on OU", "[sde][integrators]") {
+  // Var x(1) from x(0) = 0 with theta = beta = 1: exact 1 - e^-2. The scheme's error is
+  // (1 - a^(2/dt)) / (1 - dt/2) - (1 - e^-2) = O(dt); its local slopes at dt = 0.2, 0.1, 0.05 are
+  // 1.08 and 1.04. With N = 4e6 the variance has standard error 6e-4 against errors >= 0.029, so
+  // the fitted order has standard error 0.016: the band [0.85, 1.25] holds the pre-asymptotic
+  // slope and 10 standard errors either way, and excludes orders 1/2 and 2.
+  const std::size_t n = 4000000;
+  const double exact = 1 - std::exp(-2.0);
+  std::vector<double> dts;
+  std::vector<double> errors;
+  for (const double dt : {0.2, 0.1, 0.05}) {
+    IntegratorSettings settings;
+    settings.dt = dt;
+    Ensemble e = gaussian_start(n, 1, 0.0, 0.0);
+    run(e, quadratic(1, 1.0), TemperatureSchedule::constant(1.0), settings,
+        static_cast<std::uint32_t>(std::lround(1.0 / dt)), 7, 1024);
+    const double variance = t::sample_moments(e.x).variance;
+    dts.push_back(dt);
+    errors.push_back(variance - exact);
+    const double scheme = (1 - std::pow(1 - dt, 2 / dt)) / (1 - dt / 2);
+    CAPTURE(dt, variance, scheme, exact);
+    CHECK(std::abs(variance - scheme) < 5 * scheme * std::sqrt(2.0 / n));
+  }
+  const double order = fitted_order(dts, errors);
+  CAPTURE(errors[0], errors[1], errors[2], order);
+  CHECK(order > 0.85);
+  CHECK(order < 1.25);
+}
+
+TEST_CASE("MALA samples the double-well Gibbs density; ULA at the same dt does not",
+          "[sde][integrators]") {
+  // beta = 1, dt = 0.05, 10^6 particles from N(0, 1/4) (symmetric, so the slow inter-well mode is
+  // not excited; narrow, so no particle starts where a step of dt * f' overshoots into a region
+  // MALA would never leave), 60 steps (t = 3, many intra-well relaxation times). Chi-square over
+  // 100 cells of [-2.5, 2.5] against exact cell masses: MALA p > 1e-3; ULA's O(dt) bias is
+  // rejected, p < 1e-6.
+  const std::size_t n = 1000000;
+  IntegratorSettings settings;
+  settings.dt = 0.05;
+  settings.kind = IntegratorKind::mala;
+  Ensemble mala = gaussian_start(n, 1, 0.0, 0.5);
+  run(mala, double_well(), TemperatureSchedule::constant(1.0), settings, 60);
+  const ChiSquareResult mala_fit = chi_square_against_gibbs(mala, 1.0);
+  const double acceptance =
+      static_cast<double>(mala.acceptance.accepted) / static_cast<double>(mala.acceptance.proposed);
+
+  settings.kind = IntegratorKind::euler_maruyama;
+  Ensemble ula = gaussian_start(n, 1, 0.0, 0.5);
+  run(ula, double_well(), TemperatureSchedule::constant(1.0), settings, 60);
+  const ChiSquareResult ula_fit = chi_square_against_gibbs(ula, 1.0);
+  CAPTURE(mala_fit.statistic, mala_fit.degrees_of_freedom, mala_fit.pvalue, acceptance,
+          ula_fit.statistic, ula_fit.pvalue);
+  CHECK(mala.acceptance.proposed == static_cast<std::int64_t>(60 * n));
+  CHECK(mala_fit.pvalue > 1e-3);
+  CHECK(ula_fit.pvalue < 1e-6);
+}
+
+TEST_CASE("MALA's acceptance rate at stationarity equals its quadrature", "[sde][integrators]") {
+  // OU f = x^2/2, beta = 1, dt = 0.5, one step from exact Gibbs samples N(0, 1). The expected
+  // acceptance E[min(1, exp(log alpha(x, xi)))] over x, xi ~ N(0, 1) by 2D Simpson quadrature; the
+  // measured rate within 5 binomial standard errors sqrt(p(1-p)/N).
+  const double dt = 0.5;
+  const auto log_alpha = [dt](double x, double xi) {
+    const double y = (1 - dt) * x + std::sqrt(2 * dt) * xi;
+    const double forward = y - x + dt * x;
+    const double backward = x - y + dt * y;
+    return -(y * y - x * x) / 2 + (forward * forward - backward * backward) / (4 * dt);
+  };
+  const double density = 1 / (2 * M_PI);
+  const double expected = t::simpson(
+      [&](double x) {
+        return t::simpson(
+            [&](double xi) {
+              return std::min(1.0, std::exp(log_alpha(x, xi))) * density *
+                     std::exp(-(x * x + xi * xi) / 2);
+            },
+            -9, 9, 1200);
+      },
+      -9, 9, 1200);
+  const std::size_t n = 1000000;
+  IntegratorSettings settings;
+  settings.dt = dt;
+  settings.kind = IntegratorKind::mala;
+  Ensemble e = gaussian_start(n, 1, 0.0, 1.0);
+  run(e, quadratic(1, 1.0), TemperatureSchedule::constant(1.0), settings, 1);
+  const double rate =
+      static_cast<double>(e.acceptance.accepted) / static_cast<double>(e.acceptance.proposed);
+  CAPTURE(rate, expected);
+  CHECK(std::abs(rate - expected) < 5 * std::sqrt(expected * (1 - expected) / n));
+}
+
+TEST_CASE("ULA's stationary bias on the double well shrinks linearly in dt", "[sde][integrators]") {
+  // <x^2> after t = 5 from N(0, 1/4) (EM diverges from far out, where dt f'' > 2) at dt = 0.04,
+  // 0.02, 0.01 against the Gibbs value by quadrature. The bias must exceed 5 standard errors at
+  // every dt (it is measured, not noise) and its fitted order lie in [0.8, 1.2].
+  const double gibbs = t::gibbs_expectation(
+      double_well_f, 1.0, [](double x) { return x * x; }, -4, 4);
+  const std::size_t n = 1000000;
+  std::vector<double> dts;
+  std::vector<double> biases;
+  for (const double dt : {0.04, 0.02, 0.01}) {
+    IntegratorSettings settings;
+    settings.dt = dt;
+    settings.noise = NoisePrecision::float32;
+    Ensemble e = gaussian_start(n, 1, 0.0, 0.5);
+    run(e, double_well(), TemperatureSchedule::constant(1.0), settings,
+        static_cast<std::uint32_t>(std::lround(5.0 / dt)), 3, 1024);
+    std::vector<double> squares(e.x);
+    for (double& s : squares) {
+      s *= s;
+    }
+    const t::SampleMoments m = t::sample_moments(squares);
+    const double standard_error = std::sqrt(m.variance / n);
+    dts.push_back(dt);
+    biases.push_back(m.mean - gibbs);
+    CAPTURE(dt, m.mean, gibbs, standard_error);
+    CHECK(std::abs(m.mean - gibbs) > 5 * standard_error);
+  }
+  const double order = fitted_order(dts, biases);
+  CAPTURE(biases[0], biases[1], biases[2], order);
+  CHECK(order > 0.8);
+  CHECK(order < 1.2);
+}
+
+TEST_CASE("BAOAB's position marginal is Gibbs within sampling noise", "[sde][integrators]") {
+  // Double well, beta = 1, gamma = 1, m = 2, dt = 0.05 (BAOAB's configurational error is O(dt^2)),
+  // 10^6 particles from x ~ N(0, 1), v ~ N(0, 1/(beta m)), t = 10: chi-square p > 1e-3.
+  const std::size_t n = 1000000;
+  IntegratorSettings settings;
+  settings.kind = IntegratorKind::baoab;
+  settings.dt = 0.05;
+  settings.friction = 1.0;
+  settings.mass = 2.0;
+  Ensemble e = gaussian_start(n, 1, 0.0, 1.0, std::sqrt(0.5));
+  run(e, double_well(), TemperatureSchedule::constant(1.0), settings, 200);
+  const ChiSquareResult fit = chi_square_against_gibbs(e, 1.0);
+  const t::SampleMoments velocity = t::sample_moments(e.v);
+  CAPTURE(fit.statistic, fit.degrees_of_freedom, fit.pvalue, velocity.variance);
+  CHECK(fit.pvalue > 1e-3);
+  // The kinetic temperature <v^2> = 1/(beta m) within 5 standard errors (BAOAB's O(dt^2) kinetic
+  // bias, ~ (dt omega)^2 / 4 ~ 2.5e-3 relative in the wells, is below that).
+  CHECK(std::abs(velocity.variance - 0.5) < 5 * 0.5 * std::sqrt(2.0 / n));
+}
+
+TEST_CASE("Trajectories do not depend on the block partition or on reloading",
+          "[sde][integrators]") {
+  // The same particles stepped in one block, in blocks of 37, and reloaded after every step give
+  // the same bits, for every integrator and noise precision.
+  const std::size_t n = 300;
+  const auto drift = double_well();
+  for (const IntegratorKind kind :
+       {IntegratorKind::euler_maruyama, IntegratorKind::mala, IntegratorKind::baoab}) {
+    for (const NoisePrecision precision : {NoisePrecision::float64, NoisePrecision::float32}) {
+      IntegratorSettings settings;
+      settings.kind = kind;
+      settings.dt = 0.05;
+      settings.noise = precision;
+      const auto schedule = TemperatureSchedule::logarithmic(1.0);
+      Ensemble whole = gaussian_start(n, 1, 0.0, 1.0, 1.0);
+      Ensemble pieces = whole;
+      Ensemble reloaded = whole;
+      run(whole, drift, schedule, settings, 25, 5, n);
+      run(pieces, drift, schedule, settings, 25, 5, 37);
+      const auto integrator = BlockIntegrator::create(drift, schedule, 5, settings, 64);
+      for (std::uint32_t s = 0; s < 25; ++s) {
+        advance(reloaded, *integrator, s, s + 1, 64);
+      }
+      CAPTURE(to_string(kind), precision == NoisePrecision::float32);
+      CHECK(std::memcmp(whole.x.data(), pieces.x.data(), n * sizeof(double)) == 0);
+      CHECK(std::memcmp(whole.x.data(), reloaded.x.data(), n * sizeof(double)) == 0);
+      CHECK(std::memcmp(whole.v.data(), reloaded.v.data(), n * sizeof(double)) == 0);
+      CHECK(whole.acceptance.accepted == pieces.acceptance.accepted);
+    }
+  }
+}
+
+TEST_CASE("Integrators reject bad settings naming the key", "[sde][integrators]") {
+  const auto schedule = TemperatureSchedule::constant(1.0);
+  IntegratorSettings settings;
+  settings.dt = 0;
+  CHECK_THROWS_WITH(BlockIntegrator::create(double_well(), schedule, 1, settings, 8),
+                    Catch::Contains("sde.dt = 0"));
+  settings.dt = 0.1;
+  settings.kind = IntegratorKind::baoab;
+  settings.friction = -1;
+  CHECK_THROWS_WITH(BlockIntegrator::create(double_well(), schedule, 1, settings, 8),
+                    Catch::Contains("sde.friction = -1"));
+  settings.friction = 1;
+  settings.kind = IntegratorKind::mala;
+  const Drift rotating = quadratic(2, 1.0, 0.5);
+  CHECK_THROWS_AS(BlockIntegrator::create(rotating, schedule, 1, settings, 8), InputError);
+  CHECK_THROWS_WITH(parse_integrator("leapfrog", "sde.integrator"),
+                    Catch::Contains("sde.integrator = 'leapfrog'"));
+}

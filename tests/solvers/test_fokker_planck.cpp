@@ -1,0 +1,341 @@
+// The Fokker–Planck solver's exact properties: discrete Gibbs stationarity, conservation,
+// positivity, rank invariance, the non-gradient stationary state, and the diagnostics.
+#include "solvers/fokker_planck.hpp"
+
+#include "core/mpi.hpp"
+#include "fp_test_support.hpp"
+#include "solvers/scharfetter_gummel.hpp"
+
+#include <catch2/catch.hpp>
+#include <petscsys.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+using namespace relax;
+using relax::test::make_axis;
+
+namespace {
+
+/// A normalized Gaussian bump (point values at the centres) as a start far from equilibrium.
+GridField gaussian_start(const Grid& grid, double mean, double std) {
+  GridField rho(grid);
+  rho.fill([&](const double* x) {
+    double r2 = 0;
+    for (int d = 0; d < grid.dim(); ++d) {
+      const double c = d == 0 ? mean : 0.5 * (grid.axis(d).lo + grid.axis(d).hi);
+      r2 += (x[d] - c) * (x[d] - c);
+    }
+    return std::exp(-0.5 * r2 / (std * std));
+  });
+  RELAX_PETSC(VecScale(rho.vec(), 1.0 / integral(rho)));
+  return rho;
+}
+
+/// All mass in the cell holding `point`.
+GridField point_mass(const Grid& grid, const double* point) {
+  GridField rho(grid);
+  std::array<int, 3> target{};
+  REQUIRE(grid.locate(point, target));
+  petsc::VecArray values(rho.vec());
+  grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
+    if (index == target) {
+      values[offset] = 1.0 / grid.cell_volume();
+    }
+  });
+  return rho;
+}
+
+/// Direct solves for a prefix, so that results differ from another partition by round-off only.
+std::vector<std::pair<std::string, std::string>> direct_solver(const std::string& prefix) {
+  return {{"-" + prefix + "ksp_type", "preonly"},
+          {"-" + prefix + "pc_type", "lu"},
+          {"-" + prefix + "pc_factor_mat_solver_type", "mumps"}};
+}
+
+} // namespace
+
+TEST_CASE("SG operator's stationary state is the discrete Gibbs vector (tilted double well, "
+          "asymmetric box, 1D to 3D)",
+          "[solvers][mpi]") {
+  const double beta = 1.7;
+  std::vector<std::vector<Axis>> boxes = {
+      {make_axis(-2.1, 2.7, 160)},
+      {make_axis(-2.1, 2.7, 64), make_axis(-1.3, 1.9, 40, Boundary::periodic)},
+      {make_axis(-2.1, 2.7, 20), make_axis(-1.3, 1.9, 14), make_axis(-1.6, 1.1, 12)}};
+  for (const auto& axes : boxes) {
+    const Grid grid(PETSC_COMM_WORLD, axes);
+    const auto f = std::make_shared<test::TiltedDoubleWell>(grid.dim(), 0.3);
+    const FokkerPlanckSolver solver(grid, Drift(f), TemperatureSchedule::constant(beta));
+    const GridField gibbs = solver.gibbs(beta);
+    // The null-space solve does not know that the drift is a gradient: it finds the null vector
+    // of the assembled operator, which must be exp(-beta f_i)/Z to round-off.
+    const GridField solved = solver.solve_stationary();
+    const double l1 = l1_distance(solved, gibbs);
+    // And A g = 0 row by row: |A g| against the size of the terms that cancel, |diag(A)| g.
+    GridField residual(grid);
+    RELAX_PETSC(MatMult(solver.op(), gibbs.vec(), residual.vec()));
+    GridField diagonal(grid);
+    RELAX_PETSC(MatGetDiagonal(solver.op(), diagonal.vec()));
+    RELAX_PETSC(VecPointwiseMult(diagonal.vec(), diagonal.vec(), gibbs.vec()));
+    PetscReal residual_max = 0;
+    PetscReal scale = 0;
+    RELAX_PETSC(VecNorm(residual.vec(), NORM_INFINITY, &residual_max));
+    RELAX_PETSC(VecNorm(diagonal.vec(), NORM_INFINITY, &scale));
+    INFO("grid.dim() = " << grid.dim() << ", "
+                         << "l1 = " << l1 << ", "
+                         << "residual_max / scale = " << residual_max / scale);
+    CHECK(l1 <= 1e-12);
+    CHECK(residual_max <= 1e-13 * scale);
+    CHECK(integral(solver.stationary()) == Approx(1.0).epsilon(1e-14));
+    CHECK(l1_distance(solver.stationary(), gibbs) == 0.0); // gradient drift: the Gibbs vector
+  }
+}
+
+TEST_CASE("A long backward-Euler run converges to the discrete Gibbs vector", "[solvers][mpi]") {
+  const double beta = 1.7;
+  const Grid grid(PETSC_COMM_WORLD, {make_axis(-2.1, 2.7, 32), make_axis(-1.3, 1.9, 24)});
+  const auto f = std::make_shared<test::TiltedDoubleWell>(2, 0.3);
+  FokkerPlanckOptions options;
+  options.dt = 10; // BE's fixed point is the null vector for any dt; a mode decays as 1/(1+l dt)
+  FokkerPlanckSolver solver(grid, Drift(f), TemperatureSchedule::constant(beta), options);
+  GridField rho = gaussian_start(grid, -1.0, 0.3);
+  const GridField gibbs = solver.gibbs(beta);
+  const double initial = l1_distance(rho, gibbs);
+  solver.advance_to(400, rho);
+  const double final_l1 = l1_distance(rho, gibbs);
+  INFO("initial = " << initial << ", "
+                    << "final_l1 = " << final_l1 << ", "
+                    << "solver.steps() = " << solver.steps());
+  CHECK(initial > 0.5);
+  CHECK(final_l1 <= 1e-10);
+}
+
+TEST_CASE("Reflecting and periodic runs keep mass to round-off; absorbing runs keep mass + "
+          "outflow",
+          "[solvers][mpi]") {
+  const double beta = 2.0;
+  const auto run = [&](std::vector<Axis> axes, double dt) {
+    const Grid grid(PETSC_COMM_WORLD, std::move(axes));
+    const auto f = std::make_shared<test::TiltedDoubleWell>(grid.dim(), 0.3);
+    FokkerPlanckOptions options;
+    options.dt = dt;
+    FokkerPlanckSolver solver(grid, Drift(f), TemperatureSchedule::constant(beta), options);
+    GridField rho = gaussian_start(grid, 0.8, 0.25);
+    const double mass0 = integral(rho);
+    solver.advance_to(1000 * dt, rho);
+    REQUIRE(solver.steps() == 1000);
+    const FokkerPlanckDiagnostics d = solver.diagnostics(rho);
+    return std::array<double, 3>{mass0, d.mass, d.outflow};
+  };
+  SECTION("reflecting 1D, 2D") {
+    for (auto axes : {std::vector<Axis>{make_axis(-2.5, 2.2, 200)},
+                      std::vector<Axis>{make_axis(-2.5, 2.2, 24), make_axis(-1.5, 1.5, 20)}}) {
+      const auto [mass0, mass, outflow] = run(axes, 1e-2);
+      INFO("axes.size() = " << axes.size() << ", "
+                            << "mass0 = " << mass0 << ", "
+                            << "mass - mass0 = " << mass - mass0);
+      CHECK(std::fabs(mass - mass0) <= 1e-12 * mass0);
+      CHECK(outflow == 0.0);
+    }
+  }
+  SECTION("periodic 1D, 2D") {
+    for (auto axes : {std::vector<Axis>{make_axis(-2.5, 2.2, 200, Boundary::periodic)},
+                      std::vector<Axis>{make_axis(-2.5, 2.2, 24, Boundary::periodic),
+                                        make_axis(-1.5, 1.5, 20, Boundary::periodic)}}) {
+      const auto [mass0, mass, outflow] = run(axes, 1e-2);
+      INFO("axes.size() = " << axes.size() << ", "
+                            << "mass0 = " << mass0 << ", "
+                            << "mass - mass0 = " << mass - mass0);
+      CHECK(std::fabs(mass - mass0) <= 1e-12 * mass0);
+    }
+  }
+  SECTION("absorbing 1D, 2D, 3D") {
+    for (auto axes : {std::vector<Axis>{make_axis(-1.2, 1.4, 200, Boundary::absorbing)},
+                      std::vector<Axis>{make_axis(-1.2, 1.4, 24, Boundary::absorbing),
+                                        make_axis(-1.5, 1.5, 20)},
+                      std::vector<Axis>{make_axis(-1.2, 1.4, 10, Boundary::absorbing),
+                                        make_axis(-1.5, 1.5, 8, Boundary::periodic),
+                                        make_axis(-1.0, 1.0, 8, Boundary::absorbing)}}) {
+      const auto [mass0, mass, outflow] = run(axes, 2e-3);
+      INFO("axes.size() = " << axes.size() << ", "
+                            << "mass0 = " << mass0 << ", "
+                            << "mass = " << mass << ", "
+                            << "outflow = " << outflow << ", "
+                            << "mass + outflow - mass0 = " << mass + outflow - mass0);
+      CHECK(outflow > 0.1 * mass0); // a substantial part has left
+      CHECK(std::fabs(mass + outflow - mass0) <= 1e-12 * mass0);
+    }
+  }
+}
+
+TEST_CASE("The operator is assembled once per beta value: once for a constant schedule, once per "
+          "step when annealing",
+          "[solvers][mpi]") {
+  const Grid grid(PETSC_COMM_WORLD, {make_axis(-2.5, 2.5, 100)});
+  const Drift drift(std::make_shared<test::TiltedDoubleWell>(1, 0.3));
+  FokkerPlanckOptions options;
+  options.dt = 0.02;
+  for (const auto& schedule :
+       {TemperatureSchedule::constant(2.0), TemperatureSchedule::logarithmic(1.5)}) {
+    FokkerPlanckSolver solver(grid, drift, schedule, options);
+    GridField rho = gaussian_start(grid, 1.0, 0.2);
+    solver.advance_to(1.0, rho);
+    const long expected = schedule.is_constant() ? 1 : 1 + solver.steps();
+    INFO(schedule.describe() << ": " << solver.assemblies() << " assemblies in " << solver.steps()
+                             << " steps, mass - 1 = " << integral(rho) - 1);
+    CHECK(solver.steps() == 50);
+    CHECK(solver.assemblies() == expected);
+    CHECK(std::fabs(integral(rho) - 1) <= 1e-12); // annealing keeps mass as well
+    CHECK(solver.diagnostics(rho).beta == schedule.beta(1.0));
+  }
+}
+
+TEST_CASE("Backward Euler from a point mass with a large step never produces a negative density",
+          "[solvers][mpi]") {
+  const double beta = 3.0;
+  for (auto axes : {std::vector<Axis>{make_axis(-2.5, 2.5, 400)},
+                    std::vector<Axis>{make_axis(-2.5, 2.5, 40), make_axis(-2, 2, 32)}}) {
+    const Grid grid(PETSC_COMM_WORLD, axes);
+    const auto f = std::make_shared<test::TiltedDoubleWell>(grid.dim(), 0.3);
+    FokkerPlanckOptions options;
+    options.dt = 0.5; // D dt / h^2 ~ 1e3: far beyond any explicit limit
+    FokkerPlanckSolver solver(grid, Drift(f), TemperatureSchedule::constant(beta), options);
+    const std::array<double, 2> start{1.1, 0.3};
+    GridField rho = point_mass(grid, start.data());
+    double min_seen = 0;
+    for (int k = 1; k <= 20; ++k) {
+      solver.advance_to(k * options.dt, rho);
+      min_seen = std::min(min_seen, solver.diagnostics(rho).min_density);
+    }
+    INFO("grid.dim() = " << grid.dim() << ", "
+                         << "min_seen = " << min_seen);
+    CHECK(min_seen >= 0.0);
+  }
+}
+
+TEST_CASE("Densities at 1, 2 and 3 ranks agree to 1e-12 (rotational drift, mixed boundaries)",
+          "[solvers][mpi]") {
+  const std::string prefix = "fprank_";
+  const test::ScopedOptions direct(direct_solver(prefix));
+  const auto f = std::make_shared<test::TiltedDoubleWell>(2, 0.3);
+  const Drift drift(f, 0.7);
+  const std::vector<Axis> axes = {make_axis(-1.7, 1.9, 45, Boundary::absorbing),
+                                  make_axis(-1.5, 1.5, 38, Boundary::periodic)};
+  FokkerPlanckOptions options;
+  options.dt = 5e-3;
+  options.prefix = prefix;
+  const auto run = [&](MPI_Comm comm) {
+    auto grid = std::make_unique<Grid>(comm, axes);
+    FokkerPlanckSolver solver(*grid, drift, TemperatureSchedule::logarithmic(1.5), options);
+    GridField rho = gaussian_start(*grid, 0.7, 0.3);
+    solver.advance_to(0.25, rho);
+    const FokkerPlanckDiagnostics d = solver.diagnostics(rho);
+    return std::make_tuple(std::move(grid), test::owned_values(rho), d);
+  };
+  const auto [grid, distributed, d_distributed] = run(PETSC_COMM_WORLD);
+  const auto [serial_grid, serial, d_serial] = run(PETSC_COMM_SELF); // every rank, alone
+  // Compare each rank's owned cells with the same cells of its serial run.
+  const auto shape = grid->shape();
+  double max_difference = 0;
+  double max_value = 0;
+  grid->for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
+    const auto serial_offset = static_cast<std::size_t>(index[0] + shape[0] * index[1]);
+    max_difference =
+        std::max(max_difference, std::fabs(distributed[offset] - serial[serial_offset]));
+    max_value = std::max(max_value, serial[serial_offset]);
+  });
+  RELAX_MPI(MPI_Allreduce(MPI_IN_PLACE, &max_difference, 1, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD));
+  INFO("comm_size(PETSC_COMM_WORLD) = " << comm_size(PETSC_COMM_WORLD) << ", "
+                                        << "max_difference = " << max_difference << ", "
+                                        << "max_value = " << max_value << ", "
+                                        << "d_distributed.outflow = " << d_distributed.outflow);
+  CHECK(max_difference <= 1e-12);
+  CHECK(d_distributed.outflow > 1e-3); // the absorbing faces are active
+  CHECK(std::fabs(d_distributed.mass - d_serial.mass) <= 1e-12);
+  CHECK(std::fabs(d_distributed.outflow - d_serial.outflow) <= 1e-12);
+  CHECK(std::fabs(d_distributed.free_energy - d_serial.free_energy) <= 1e-12);
+}
+
+TEST_CASE("Rotational drift -grad f + eps J grad f: the null-space solve reproduces Gibbs at "
+          "second order in h while the flux is nonzero",
+          "[solvers]") {
+  // A periodic landscape on a periodic box has no boundary, so Gibbs exp(-beta f)/Z is exactly
+  // stationary for the continuous problem, and the stationary flux is eps J grad f rho_Gibbs.
+  const double beta = 1.5;
+  const double eps = 0.8;
+  const double two_pi = 2 * M_PI;
+  const auto f = std::make_shared<test::PeriodicLandscape>();
+  const Drift drift(f, eps);
+  std::vector<double> errors;
+  std::vector<double> flux_errors;
+  double discrete_flux = 0;
+  double continuous_flux = 0;
+  for (int n : {16, 32, 64}) {
+    const Grid grid(PETSC_COMM_SELF, {make_axis(0, two_pi, n, Boundary::periodic),
+                                      make_axis(0, two_pi, n, Boundary::periodic)});
+    const FokkerPlanckSolver solver(grid, drift, TemperatureSchedule::constant(beta));
+    const GridField rho = solver.stationary();
+    errors.push_back(l1_distance(rho, solver.gibbs(beta)));
+    // SG flux on the x-faces of the discrete stationary state against the continuous
+    // stationary flux eps (J grad f)_x rho_Gibbs = -eps f_y rho at the face (rho at the face
+    // interpolated from its two cells, also second order).
+    const auto values = test::owned_values(rho);
+    const double h = two_pi / n;
+    const double D = 1 / beta;
+    double difference = 0;
+    discrete_flux = continuous_flux = 0;
+    for (int j = 0; j < n; ++j) {
+      for (int i = 0; i < n; ++i) {
+        const std::array<double, 2> face{(i + 1) * h, (j + 0.5) * h};
+        const double rho_l = values[static_cast<std::size_t>(i + n * j)];
+        const double rho_r = values[static_cast<std::size_t>((i + 1) % n + n * j)];
+        std::array<double, 2> b{};
+        drift.evaluate(face.data(), b.data());
+        const double J = scharfetter_gummel_flux(-h * b[0] / D, rho_l, rho_r, D, h);
+        std::array<double, 2> g{};
+        f->gradient(face.data(), g.data());
+        const double J_exact = -eps * g[1] * 0.5 * (rho_l + rho_r);
+        difference += std::fabs(J - J_exact) * h * h;
+        discrete_flux += std::fabs(J) * h * h;
+        continuous_flux += std::fabs(J_exact) * h * h;
+      }
+    }
+    flux_errors.push_back(difference / continuous_flux);
+  }
+  test::check_orders("L1 distance of the null vector to Gibbs", errors, 1.8, 2.2);
+  test::check_orders("relative L1 error of the stationary x-flux", flux_errors, 1.8, 2.2);
+  INFO("int |J_x| = " << discrete_flux << " (continuous " << continuous_flux << ")");
+  CHECK(discrete_flux >= 0.5 * continuous_flux); // a circulating flux, not detailed balance
+}
+
+TEST_CASE("Free energy and relative entropy: F(rho) - F(Gibbs) = KL/beta, KL decreases along "
+          "backward Euler",
+          "[solvers][mpi]") {
+  const double beta = 2.0;
+  const Grid grid(PETSC_COMM_WORLD, {make_axis(-2.3, 2.1, 120)});
+  const auto f = std::make_shared<test::TiltedDoubleWell>(1, 0.3);
+  FokkerPlanckOptions options;
+  options.dt = 0.05;
+  FokkerPlanckSolver solver(grid, Drift(f), TemperatureSchedule::constant(beta), options);
+  GridField rho = gaussian_start(grid, 1.2, 0.2);
+  const GridField gibbs = solver.gibbs(beta);
+  const double free_energy_gibbs = solver.diagnostics(gibbs).free_energy;
+  CHECK(solver.diagnostics(gibbs).relative_entropy == Approx(0).margin(1e-14));
+  double previous = std::numeric_limits<double>::infinity();
+  bool is_decreasing = true;
+  double worst_identity = 0;
+  for (int k = 1; k <= 40; ++k) {
+    solver.advance_to(k * options.dt, rho);
+    const FokkerPlanckDiagnostics d = solver.diagnostics(rho);
+    is_decreasing = is_decreasing && d.relative_entropy <= previous;
+    previous = d.relative_entropy;
+    worst_identity = std::max(
+        worst_identity, std::fabs(d.free_energy - free_energy_gibbs - d.relative_entropy / beta));
+  }
+  INFO("previous = " << previous << ", "
+                     << "worst_identity = " << worst_identity);
+  CHECK(is_decreasing);
+  CHECK(worst_identity <= 1e-12);
+}
