@@ -24,6 +24,8 @@ std::vector<Command> commands() {
        sde_options, run_sde},
       {"hj", "local entropy f_gamma: viscous Hamilton-Jacobi by Cole-Hopf, FD and particles",
        hj_options, run_hj},
+      {"fb", "controlled SGD: backward HJB, controlled Fokker-Planck and particles (Theorem 7)",
+       fb_options, run_fb},
   };
 }
 

@@ -46,4 +46,8 @@ int run_sde(const Session& session, const Config& config);
 OptionSet hj_options();
 int run_hj(const Session& session, const Config& config);
 
+/// `relax fb` (app/fb.cpp): forward-backward equations of controlled SGD, Theorem 7.
+OptionSet fb_options();
+int run_fb(const Session& session, const Config& config);
+
 } // namespace relax::app

@@ -362,9 +362,15 @@ Config Config::resolve(const OptionSet& options, const std::vector<std::string>&
     if (!file) {
       throw InputError("config file '" + path + "': cannot be opened for reading");
     }
+    // Boost's INI reader knows '#' comments only; INI files also use ';' at the start of a line.
+    std::stringstream text;
+    for (std::string line; std::getline(file, line);) {
+      const auto first = line.find_first_not_of(" \t");
+      text << (first != std::string::npos && line[first] == ';' ? "" : line) << "\n";
+    }
     po::parsed_options parsed(nullptr);
     try {
-      parsed = po::parse_config_file(file, keys, /*allow_unregistered=*/true);
+      parsed = po::parse_config_file(text, keys, /*allow_unregistered=*/true);
     } catch (const po::error& e) {
       throw InputError("config file '" + path + "': " + e.what() +
                        " (expected '[section]' or 'key = value')");
