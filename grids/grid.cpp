@@ -265,6 +265,13 @@ template <typename Term> double sum_cells(const GridField& a, const GridField& b
 
 } // namespace
 
+bool is_finite(const GridField& field) {
+  const petsc::ConstVecArray values(field.vec());
+  const bool local =
+      std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+  return !any_rank(field.grid().comm(), !local);
+}
+
 double integral(const GridField& field) {
   return sum_cells(field, field, [](double u, double) { return u; }) * field.grid().cell_volume();
 }

@@ -128,6 +128,9 @@ private:
 // ---- Collective diagnostics. Every sum goes through ExactSum: the same bits at any rank count.
 // ----
 
+/// True on every rank when every value of the field is finite.
+bool is_finite(const GridField& field);
+
 /// Integral of the field over the box (midpoint rule: sum of value * cell volume).
 double integral(const GridField& field);
 

@@ -1,5 +1,7 @@
 #include "solvers/fokker_planck.hpp"
 
+#include "solvers/time_stepping.hpp"
+
 #include "core/error.hpp"
 #include "core/mpi.hpp"
 #include "solvers/scharfetter_gummel.hpp"
@@ -98,33 +100,6 @@ FaceKind face_segment(const Grid& grid, const std::array<int, 3>& index, int axi
   return FaceKind::absorbing;
 }
 
-MatStencil to_stencil(const std::array<int, 3>& index) {
-  MatStencil s{};
-  s.i = index[0];
-  s.j = index[1];
-  s.k = index[2];
-  return s;
-}
-
-bool is_finite_field(const GridField& field) {
-  const petsc::ConstVecArray values(field.vec());
-  const bool local =
-      std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
-  return !any_rank(field.grid().comm(), !local);
-}
-
-/// Runs `body`, storing an exception in `error` and returning a PETSc error code instead of
-/// letting it cross PETSc's C frames (rethrown after the PETSc call returns).
-template <typename Body> PetscErrorCode guarded(std::exception_ptr& error, Body&& body) {
-  try {
-    body();
-    return 0;
-  } catch (...) {
-    error = std::current_exception();
-    return PETSC_ERR_LIB;
-  }
-}
-
 } // namespace
 
 std::shared_ptr<const FaceDrift> make_gradient_face_drift(std::shared_ptr<const Landscape> f) {
@@ -159,7 +134,7 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
                      std::to_string(grid_.dim()));
   }
   potential_.fill([&](const double* x) { return landscape_->value(x); });
-  if (!is_finite_field(potential_)) {
+  if (!is_finite(potential_)) {
     throw InputError("landscape " + landscape_->describe() +
                      " is not finite at every cell centre of the grid");
   }
@@ -321,7 +296,7 @@ double FokkerPlanckSolver::outflow_rate(::Vec rho) const {
 PetscErrorCode FokkerPlanckSolver::form_ifunction(::TS /*ts*/, PetscReal t, ::Vec u, ::Vec udot,
                                                   ::Vec f, void* context) {
   auto* self = static_cast<FokkerPlanckSolver*>(context);
-  return guarded(self->callback_error_, [&] {
+  return self->callbacks_.run([&] {
     self->update_operator(t);
     RELAX_PETSC(MatMult(self->op_, u, f));
     RELAX_PETSC(VecAYPX(f, -1.0, udot)); // F = u' - A u
@@ -332,7 +307,7 @@ PetscErrorCode FokkerPlanckSolver::form_ijacobian(::TS /*ts*/, PetscReal t, ::Ve
                                                   ::Vec /*udot*/, PetscReal shift, ::Mat J,
                                                   ::Mat /*P*/, void* context) {
   auto* self = static_cast<FokkerPlanckSolver*>(context);
-  return guarded(self->callback_error_, [&] {
+  return self->callbacks_.run([&] {
     self->update_operator(t);
     if (self->implicit_version_ == self->operator_version_ && self->implicit_shift_ == shift) {
       return; // unchanged: leaving J untouched keeps its state, so the PC is not rebuilt
@@ -352,7 +327,7 @@ PetscErrorCode FokkerPlanckSolver::post_step(::TS ts) {
     return code;
   }
   auto* self = static_cast<FokkerPlanckSolver*>(context);
-  return guarded(self->callback_error_, [&] { self->on_step(); });
+  return self->callbacks_.run([&] { self->on_step(); });
 }
 
 void FokkerPlanckSolver::on_step() {
@@ -381,31 +356,11 @@ void FokkerPlanckSolver::advance_to(double t, GridField& rho) {
   if (t == time_) {
     return;
   }
-  RELAX_PETSC(TSSetTime(ts_, time_));
-  RELAX_PETSC(TSSetMaxTime(ts_, t));
-  if (!is_adaptive_) { // undo the shortening of the previous interval's last step
-    RELAX_PETSC(TSSetTimeStep(ts_, options_.dt));
-  }
   step_start_time_ = time_;
   last_outflow_rate_ = outflow_rate(rho.vec());
-  const PetscErrorCode code = TSSolve(ts_, rho.vec());
-  if (callback_error_) {
-    std::rethrow_exception(std::exchange(callback_error_, nullptr));
-  }
-  RELAX_PETSC(code);
-  TSConvergedReason reason = TS_CONVERGED_ITERATING;
-  RELAX_PETSC(TSGetConvergedReason(ts_, &reason));
-  PetscReal reached = 0;
-  RELAX_PETSC(TSGetTime(ts_, &reached));
-  if (reason < 0) {
-    throw NumericalError("fp: time step failed at t = " + format_real(reached) + " (" +
-                         TSConvergedReasons[reason] + "); try a smaller fp.dt or another " +
-                         options_.prefix + "ts_type");
-  }
-  if (!is_finite_field(rho)) {
-    throw NumericalError("fp: the density became non-finite between t = " + format_real(time_) +
-                         " and t = " + format_real(t));
-  }
+  solve_interval(
+      ts_, time_, t, is_adaptive_ ? 0.0 : options_.dt, rho, callbacks_,
+      {"fp", "the density", "try a smaller fp.dt or another " + options_.prefix + "ts_type"});
   time_ = t;
 }
 
@@ -521,7 +476,7 @@ GridField FokkerPlanckSolver::solve_stationary() const {
   RELAX_PETSC(KSPSolve(ksp, rhs.vec(), rho.vec()));
   KSPConvergedReason reason = KSP_CONVERGED_ITERATING;
   RELAX_PETSC(KSPGetConvergedReason(ksp, &reason));
-  if (reason < 0 || !is_finite_field(rho)) {
+  if (reason < 0 || !is_finite(rho)) {
     throw NumericalError(std::string("fp: the stationary solve failed (") +
                          KSPConvergedReasons[reason] + ")");
   }

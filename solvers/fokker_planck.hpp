@@ -9,10 +9,10 @@
 #include "models/drift.hpp"
 #include "models/landscape.hpp"
 #include "models/schedule.hpp"
+#include "solvers/time_stepping.hpp"
 
 #include <array>
 #include <cstddef>
-#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -173,7 +173,7 @@ private:
   double outflow_ = 0;
   double step_start_time_ = 0;
   double last_outflow_rate_ = 0;
-  std::exception_ptr callback_error_;
+  CallbackErrors callbacks_; // exceptions of the TS callbacks, rethrown after TSSolve
 };
 
 } // namespace relax

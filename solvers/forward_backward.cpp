@@ -6,7 +6,7 @@
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 #include "solvers/fokker_planck.hpp"
-#include "solvers/viscous_hj_ghosts.hpp"
+#include "grids/ghosted_values.hpp"
 
 #include <petscdmda.h>
 
@@ -70,7 +70,7 @@ void check_controlled_sgd_problem(const Grid& grid, const ControlledSgdProblem& 
                        "): controlled SGD needs reflecting or periodic boundaries");
     }
   }
-  if (!detail::is_finite(landscape_field(grid, *problem.V))) {
+  if (!is_finite(landscape_field(grid, *problem.V))) {
     throw InputError("terminal cost V = " + problem.V->describe() +
                      ": not finite at every cell centre of the grid");
   }
@@ -326,7 +326,7 @@ struct ForwardBackwardSolver::ControlledDrift final : FaceDrift {
   // psi at the prepared time, with ghosts.
   mutable GridField psi;
   mutable petsc::Vec local;
-  mutable std::optional<detail::GhostedValues> ghosted;
+  mutable std::optional<GhostedValues> ghosted;
 
   ControlledDrift(const Grid& g, double c_, GridField f_)
       : grid(g), c(c_), f(std::move(f_)), psi(g) {
@@ -480,8 +480,8 @@ double ForwardBackwardSolver::control_rate(const GridField& u, const GridField& 
   petsc::Vec rho_local;
   RELAX_PETSC(DMCreateLocalVector(grid_.dm(), u_local.out()));
   RELAX_PETSC(DMCreateLocalVector(grid_.dm(), rho_local.out()));
-  const detail::GhostedValues u_ghosted(grid_, u.vec(), u_local);
-  const detail::GhostedValues rho_ghosted(grid_, rho.vec(), rho_local);
+  const GhostedValues u_ghosted(grid_, u.vec(), u_local);
+  const GhostedValues rho_ghosted(grid_, rho.vec(), rho_local);
   ExactSum sum;
   grid_.for_each_owned([&](const std::array<int, 3>& index, std::size_t) {
     for (int a = 0; a < grid_.dim(); ++a) {

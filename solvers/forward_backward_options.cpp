@@ -4,7 +4,7 @@
 #include "models/expression_landscape.hpp"
 #include "models/schedule.hpp"
 #include "solvers/fokker_planck_setup.hpp"
-#include "solvers/viscous_hj_ghosts.hpp"
+#include "grids/ghosted_values.hpp"
 
 #include <cmath>
 #include <limits>
@@ -42,7 +42,7 @@ std::shared_ptr<const Landscape> make_terminal(const Config& config, const Grid&
   }
   GridField values(grid);
   values.fill([&](const double* x) { return V->value(x); });
-  if (!detail::is_finite(values)) {
+  if (!is_finite(values)) {
     throw InputError("fb.terminal = '" + text +
                      "': not finite at every cell centre of the grid; expected a finite V");
   }

@@ -15,10 +15,10 @@
 #include "core/petsc_handle.hpp"
 #include "grids/grid.hpp"
 #include "models/landscape.hpp"
+#include "solvers/time_stepping.hpp"
 #include "solvers/viscous_hj_log_gaussian.hpp"
 
 #include <array>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -180,7 +180,7 @@ private:
   bool is_adaptive_ = false;
   double time_ = 0;
   long steps_ = 0;
-  std::exception_ptr callback_error_;
+  CallbackErrors callbacks_; // exceptions of the TS callbacks, rethrown after TSSolve
 };
 
 /// The smallest value of a field and where it is. Ties go to the cell with the smallest natural

@@ -5,7 +5,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
-#include "solvers/viscous_hj_ghosts.hpp"
+#include "grids/ghosted_values.hpp"
 
 #include <petscdmda.h>
 
@@ -251,7 +251,7 @@ ColeHopfSolver::ColeHopfSolver(const Grid& grid, const GridField& f,
                                const HamiltonJacobiProblem& problem)
     : grid_(grid), problem_(problem), log_initial_(f), convolution_(grid) {
   check_cole_hopf_problem(problem_);
-  if (!detail::is_finite(f)) {
+  if (!is_finite(f)) {
     throw InputError("Cole-Hopf: the initial data f is not finite at every cell centre");
   }
   RELAX_PETSC(VecScale(log_initial_.vec(), -problem_.c / (2 * problem_.nu)));
@@ -267,7 +267,7 @@ void ColeHopfSolver::solve(double t, GridField& u) const {
   }
   convolution_.apply(log_initial_, 2 * problem_.nu * t, u);
   RELAX_PETSC(VecScale(u.vec(), -2 * problem_.nu / problem_.c));
-  if (!detail::is_finite(u)) {
+  if (!is_finite(u)) {
     throw NumericalError("Cole-Hopf: u(., " + format_real(t) + ") is not finite");
   }
 }

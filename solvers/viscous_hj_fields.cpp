@@ -3,7 +3,7 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
-#include "solvers/viscous_hj_ghosts.hpp"
+#include "grids/ghosted_values.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -57,7 +57,7 @@ std::vector<GridField> central_gradient(const GridField& u) {
   for (int a = 0; a < grid.dim(); ++a) {
     gradient.emplace_back(grid);
   }
-  const detail::GhostedValues ghosted(grid, u.vec(), local);
+  const GhostedValues ghosted(grid, u.vec(), local);
   for (int a = 0; a < grid.dim(); ++a) {
     const Axis& axis = grid.axis(a);
     // A missing neighbour is the mirror ghost at a reflecting wall (the Neumann condition) and

@@ -4,7 +4,9 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
-#include "solvers/viscous_hj_ghosts.hpp"
+#include "grids/ghosted_values.hpp"
+#include "solvers/time_stepping.hpp"
+#include "solvers/viscous_hj_godunov.hpp"
 
 #include <petscdmda.h>
 
@@ -13,30 +15,6 @@
 #include <utility>
 
 namespace relax {
-
-namespace {
-
-MatStencil to_stencil(const std::array<int, 3>& index) {
-  MatStencil s{};
-  s.i = index[0];
-  s.j = index[1];
-  s.k = index[2];
-  return s;
-}
-
-/// Runs `body` inside a PETSc callback: an exception is kept in `error` (and rethrown by the
-/// caller after the PETSc call returns) instead of crossing PETSc's C frames.
-template <typename Body> PetscErrorCode run_callback(std::exception_ptr& error, Body&& body) {
-  try {
-    body();
-    return 0;
-  } catch (...) {
-    error = std::current_exception();
-    return PETSC_ERR_LIB;
-  }
-}
-
-} // namespace
 
 HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacobiProblem& problem,
                                            const HamiltonJacobiOptions& options)
@@ -106,7 +84,7 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
 HamiltonJacobiSolver::~HamiltonJacobiSolver() = default;
 
 template <typename F> void HamiltonJacobiSolver::for_each_stencil(::Vec u, F&& f) {
-  const detail::GhostedValues ghosted(grid_, u, local_);
+  const GhostedValues ghosted(grid_, u, local_);
   grid_.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
     f(index, offset, ghosted.at(index), [&](int axis) { return ghosted.neighbours(index, axis); });
   });
@@ -170,14 +148,14 @@ void HamiltonJacobiSolver::jacobian(::Vec u, double shift, ::Mat J) {
 PetscErrorCode HamiltonJacobiSolver::form_ifunction(::TS /*ts*/, PetscReal /*t*/, ::Vec u,
                                                     ::Vec udot, ::Vec f, void* context) {
   auto* self = static_cast<HamiltonJacobiSolver*>(context);
-  return run_callback(self->callback_error_, [&] { self->residual(u, udot, f); });
+  return self->callbacks_.run([&] { self->residual(u, udot, f); });
 }
 
 PetscErrorCode HamiltonJacobiSolver::form_ijacobian(::TS /*ts*/, PetscReal /*t*/, ::Vec u,
                                                     ::Vec /*udot*/, PetscReal shift, ::Mat J,
                                                     ::Mat P, void* context) {
   auto* self = static_cast<HamiltonJacobiSolver*>(context);
-  return run_callback(self->callback_error_, [&] {
+  return self->callbacks_.run([&] {
     self->jacobian(u, shift, P);
     if (J != P) {
       RELAX_PETSC(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
@@ -194,34 +172,9 @@ void HamiltonJacobiSolver::advance_to(double t, GridField& u) {
   if (t == time_) {
     return;
   }
-  RELAX_PETSC(TSSetTime(ts_, time_));
-  RELAX_PETSC(TSSetMaxTime(ts_, t));
-  if (!is_adaptive_) { // undo the shortening of the previous interval's last step
-    RELAX_PETSC(TSSetTimeStep(ts_, options_.dt));
-  }
-  PetscInt first_step = 0;
-  RELAX_PETSC(TSGetStepNumber(ts_, &first_step));
-  const PetscErrorCode code = TSSolve(ts_, u.vec());
-  if (callback_error_) {
-    std::rethrow_exception(std::exchange(callback_error_, nullptr));
-  }
-  RELAX_PETSC(code);
-  PetscInt last_step = 0;
-  RELAX_PETSC(TSGetStepNumber(ts_, &last_step));
-  steps_ += last_step - first_step;
-  TSConvergedReason reason = TS_CONVERGED_ITERATING;
-  RELAX_PETSC(TSGetConvergedReason(ts_, &reason));
-  PetscReal reached = 0;
-  RELAX_PETSC(TSGetTime(ts_, &reached));
-  if (reason < 0) {
-    throw NumericalError("viscous HJ: time step failed at t = " + format_real(reached) + " (" +
-                         TSConvergedReasons[reason] + "); try a smaller time step or another " +
-                         options_.prefix + "snes_type");
-  }
-  if (!detail::is_finite(u)) {
-    throw NumericalError("viscous HJ: u became non-finite between t = " + format_real(time_) +
-                         " and t = " + format_real(t));
-  }
+  steps_ += solve_interval(
+      ts_, time_, t, is_adaptive_ ? 0.0 : options_.dt, u, callbacks_,
+      {"viscous HJ", "u", "try a smaller time step or another " + options_.prefix + "snes_type"});
   time_ = t;
 }
 

@@ -3,6 +3,8 @@
 // axis at a time, and the residual one axis contributes to a cell. Pure math: no PETSc.
 #pragma once
 
+#include "grids/axis_neighbours.hpp"
+
 namespace relax {
 
 /// One axis of H: H_a(p) = c p^2/2 + b p, with b = h_a at the cell centre and c >= 0.
@@ -53,15 +55,9 @@ inline GodunovFlux godunov_flux(const AxisHamiltonian& H, double p_minus, double
   return flux;
 }
 
-/// The neighbours of a cell along one axis. A neighbour that does not exist (beyond a reflecting
-/// wall) is taken equal to the cell itself, so the slope across the wall face is zero: the
-/// homogeneous Neumann condition du/dn = 0, for the Hamiltonian and the viscous term alike.
-struct AxisNeighbours {
-  double lower = 0;
-  double upper = 0;
-  bool has_lower = true;
-  bool has_upper = true;
-};
+// A neighbour that does not exist (beyond a reflecting wall) is taken equal to the cell itself, so
+// the slope across the wall face is zero: the homogeneous Neumann condition du/dn = 0, for the
+// Hamiltonian and the viscous term alike.
 
 /// One axis's part of the residual of cell i and its derivatives with respect to u_i and the two
 /// neighbours (zero for a missing one).

@@ -1,22 +1,19 @@
-// Internal to solvers/viscous_hj*: read access to a grid field together with its ghost cells (one
-// layer, the DMDA's stencil width), the neighbours of an owned cell along an axis with the
-// boundary conditions of the viscous HJ solvers applied, and a collective finiteness check.
+// Read access to a grid field together with one layer of ghost cells (the DMDA's stencil width),
+// and the neighbours of an owned cell along an axis: the wrapped cell on a periodic axis, none
+// beyond a wall. Used by the finite-difference stencils of the HJ and forward-backward solvers.
 #pragma once
 
 #include "core/error.hpp"
-#include "core/mpi.hpp"
 #include "core/petsc_handle.hpp"
+#include "grids/axis_neighbours.hpp"
 #include "grids/grid.hpp"
-#include "solvers/viscous_hj_godunov.hpp"
 
 #include <petscdmda.h>
 
-#include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstddef>
 
-namespace relax::detail {
+namespace relax {
 
 class GhostedValues {
 public:
@@ -74,12 +71,4 @@ private:
   std::array<int, 3> size_{};
 };
 
-/// Collective: true on every rank when every value of `field` is finite.
-inline bool is_finite(const GridField& field) {
-  const petsc::ConstVecArray values(field.vec());
-  const bool local =
-      std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
-  return !any_rank(field.grid().comm(), !local);
-}
-
-} // namespace relax::detail
+} // namespace relax
