@@ -14,6 +14,8 @@ namespace relax::app {
 
 std::vector<Command> commands() {
   return {
+      {"compare", "the main job: Fokker-Planck density vs particle histograms, Gibbs, escape rates",
+       compare_options, run_compare},
       {"info", "print versions of relax and its libraries, build type and MPI size", info_options,
        run_info},
       {"train", "train an MLP on MNIST-format data with SGD, SGLD, CTLD or Entropy-SGD over MPI",

@@ -30,6 +30,10 @@ int run_cli(const Session& session, const std::vector<std::string>& args);
 OptionSet info_options();
 int run_info(const Session& session, const Config& config);
 
+/// `relax compare` (app/compare.cpp): the FP density and particles on one problem, compared.
+OptionSet compare_options();
+int run_compare(const Session& session, const Config& config);
+
 /// `relax train` (app/train.cpp): an MLP trained by SGD, SGLD, CTLD or Entropy-SGD.
 OptionSet train_options();
 int run_train(const Session& session, const Config& config);
