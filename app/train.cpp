@@ -21,7 +21,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 
 namespace relax::app {
 
@@ -53,17 +52,13 @@ public:
   TrainingRun(const Session& session, const Config& config)
       : comm_(session.comm()), config_(config), data_(load_train_test_data(config)),
         layers_(make_net_layers(config)), options_(make_sampler_options(config)),
-        epochs_(require_integer(config, "train.epochs", 1)),
-        trace_every_(require_integer(config, "train.trace_every", 0)),
-        eval_block_(static_cast<std::size_t>(require_integer(config, "train.eval_block", 1))),
+        epochs_(config.integer_at_least("train.epochs", 1)),
+        trace_every_(config.integer_at_least("train.trace_every", 0)),
+        eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
         model_(layers_, data_.train, std::max(options_.batch, eval_block_)),
         test_model_(layers_, data_.test, eval_block_) {
-    const long seed = config.integer("train.seed");
-    if (seed < 0 || seed > std::numeric_limits<std::uint32_t>::max()) {
-      throw InputError("train.seed = " + std::to_string(seed) + ": expected 0 .. 4294967295");
-    }
-    options_.seed = static_cast<std::uint32_t>(seed);
-    if (const long threads = require_integer(config, "train.threads", 0); threads > 0) {
+    options_.seed = config.seed("train.seed");
+    if (const long threads = config.integer_at_least("train.threads", 0); threads > 0) {
       openblas_set_num_threads(static_cast<int>(threads));
     }
     driver_ = std::make_unique<SamplerDriver<float>>(comm_, model_, options_);

@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
     if (session.rank() == 0) {
       const double work = static_cast<double>(o.particles) * o.steps;
       std::printf("mode=%s ranks=%d particles=%llu steps=%u dim=%d noise=%s simd='%s' wall=%.4f "
-                  "cpu=%.4f rate_wall=%.5g rate_cpu=%.5g checksum=%g\n",
+                  "cpu=%.4f rate_wall=%.5g rate_cpu=%.5g checksum=%.17g\n",
                   o.mode.c_str(), session.size(), static_cast<unsigned long long>(o.particles),
                   o.steps, o.dim, o.noise == relax::NoisePrecision::float32 ? "float" : "double",
                   relax::to_string(o.simd).c_str(), wall, cpu_max, work / wall, work / cpu_max,

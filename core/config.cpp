@@ -1,13 +1,13 @@
 #include "core/config.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 
 #include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,28 +17,6 @@ namespace po = boost::program_options;
 namespace relax {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return "";
-  }
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> items;
-  std::stringstream stream(s);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    items.push_back(trim(item));
-  }
-  if (!s.empty() && s.back() == ',') {
-    items.emplace_back();
-  }
-  return items;
-}
 
 bool parse_integer(const std::string& s, long& out) {
   const std::string t = trim(s);
@@ -95,14 +73,6 @@ const char* kind_name(ValueKind kind) {
   return "?";
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i ? separator : "") + items[i];
-  }
-  return out;
-}
-
 /// Empty when `value` fits `spec`; otherwise what was expected.
 std::string check_value(const OptionSpec& spec, const std::string& value) {
   long l = 0;
@@ -122,14 +92,14 @@ std::string check_value(const OptionSpec& spec, const std::string& value) {
                ? ""
                : "one of " + join(spec.choices, "|");
   case ValueKind::integer_list:
-    for (const auto& item : split_list(value)) {
+    for (const auto& item : split(value, ',')) {
       if (!parse_integer(item, l)) {
         return "a comma-separated list of integers";
       }
     }
     return "";
   case ValueKind::real_list:
-    for (const auto& item : split_list(value)) {
+    for (const auto& item : split(value, ',')) {
       if (!parse_real(item, d)) {
         return "a comma-separated list of finite numbers";
       }
@@ -144,17 +114,6 @@ std::string section_of(const std::string& key) {
 }
 
 } // namespace
-
-std::string format_real(double value) {
-  char buffer[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-    if (std::strtod(buffer, nullptr) == value) {
-      break;
-    }
-  }
-  return buffer;
-}
 
 bool is_petsc_option_name(const std::string& token) {
   if (token.size() < 2 || token[0] != '-') {
@@ -439,7 +398,7 @@ bool Config::boolean(const std::string& key) const {
 
 std::vector<long> Config::integers(const std::string& key) const {
   std::vector<long> values;
-  for (const auto& item : split_list(entry(key).value)) {
+  for (const auto& item : split(entry(key).value, ',')) {
     long value = 0;
     parse_integer(item, value);
     values.push_back(value);
@@ -449,12 +408,68 @@ std::vector<long> Config::integers(const std::string& key) const {
 
 std::vector<double> Config::reals(const std::string& key) const {
   std::vector<double> values;
-  for (const auto& item : split_list(entry(key).value)) {
+  for (const auto& item : split(entry(key).value, ',')) {
     double value = 0;
     parse_real(item, value);
     values.push_back(value);
   }
   return values;
+}
+
+double Config::positive_real(const std::string& key, const std::string& what) const {
+  return require_positive(key, real(key), what);
+}
+
+double Config::non_negative_real(const std::string& key, const std::string& what) const {
+  return require_non_negative(key, real(key), what);
+}
+
+long Config::integer_at_least(const std::string& key, long least) const {
+  return require_at_least(key, integer(key), least);
+}
+
+std::uint32_t Config::seed(const std::string& key) const {
+  return require_seed(key, integer(key));
+}
+
+namespace {
+
+/// One value stands for all `count` entries; otherwise there must be `count` of them.
+template <typename T>
+std::vector<T> one_or_each(std::vector<T> values, const std::string& key, const std::string& text,
+                           int count, const std::string& what) {
+  const auto n = static_cast<std::size_t>(count);
+  if (values.size() == 1) {
+    values.assign(n, values.front());
+  }
+  if (values.size() != n) {
+    reject_value(key, text,
+                 (count == 1 ? std::string("1 value")
+                             : "1 or " + std::to_string(count) + " values") +
+                     (what.empty() ? "" : " (" + what + ")"));
+  }
+  return values;
+}
+
+} // namespace
+
+std::vector<double> Config::reals_per_axis(const std::string& key, int count,
+                                           const std::string& what) const {
+  return one_or_each(reals(key), key, text(key), count, what);
+}
+
+std::vector<long> Config::integers_per_axis(const std::string& key, int count,
+                                            const std::string& what) const {
+  return one_or_each(integers(key), key, text(key), count, what);
+}
+
+std::vector<std::string> Config::texts_per_axis(const std::string& key, int count,
+                                                const std::string& what) const {
+  std::vector<std::string> items = split(text(key), ',');
+  if (items.empty()) {
+    items.emplace_back(); // a blank value is one value, reported by whoever parses it
+  }
+  return one_or_each(std::move(items), key, text(key), count, what);
 }
 
 const std::string& Config::origin(const std::string& key) const {

@@ -6,6 +6,9 @@
 // configuration prints as INI (to_ini) and is what output files store.
 #pragma once
 
+#include "core/text.hpp"
+
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -94,6 +97,26 @@ public:
   bool boolean(const std::string& key) const;
   std::vector<long> integers(const std::string& key) const;
   std::vector<double> reals(const std::string& key) const;
+
+  /// Checked values (core/validate.hpp): InputError "key = 'value': expected ..." otherwise.
+  double positive_real(const std::string& key, const std::string& what = "a finite number") const;
+  double non_negative_real(const std::string& key,
+                           const std::string& what = "a finite number") const;
+  long integer_at_least(const std::string& key, long least) const;
+  /// A seed of the counter-based random streams, in [0, 2^32).
+  std::uint32_t seed(const std::string& key) const;
+
+  /// A list given once for all `count` entries or once per entry ("one value or one per axis"),
+  /// expanded to `count` values. InputError otherwise: "key = 'text': expected 1 or <count>
+  /// values" ("1 value" when count is 1), followed by " (<what>)" when `what` is given.
+  std::vector<double> reals_per_axis(const std::string& key, int count,
+                                     const std::string& what = "") const;
+  std::vector<long> integers_per_axis(const std::string& key, int count,
+                                      const std::string& what = "") const;
+  /// The comma items of a text key ("reflecting, periodic"); a blank value is one empty item.
+  std::vector<std::string> texts_per_axis(const std::string& key, int count,
+                                          const std::string& what = "") const;
+
   /// Where a key's value came from: "default", "run.ini:12" or "command line"; for error messages.
   const std::string& origin(const std::string& key) const;
   bool has_switch(const std::string& name) const;
@@ -120,9 +143,6 @@ private:
   std::vector<std::string> switches_;
   std::vector<std::string> petsc_options_;
 };
-
-/// Formats a double so that it parses back to the same value ("0.1", "1e-12", "3").
-std::string format_real(double value);
 
 /// True for a PETSc option name ("-fp_ts_type"), false for a value ("bdf", "-1e-3").
 bool is_petsc_option_name(const std::string& token);

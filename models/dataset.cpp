@@ -1,6 +1,7 @@
 #include "models/dataset.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "models/idx.hpp"
 
 #include <cmath>
@@ -73,15 +74,11 @@ void declare_data_options(OptionSet& options) {
 
 TrainTestData load_train_test_data(const Config& config) {
   const auto non_negative = [&](const std::string& key) {
-    const long value = config.integer(key);
-    if (value < 0) {
-      throw InputError(key + " = " + std::to_string(value) + ": expected an integer >= 0");
-    }
-    return static_cast<std::size_t>(value);
+    return static_cast<std::size_t>(config.integer_at_least(key, 0));
   };
   const long classes = config.integer("data.classes");
   if (classes < 2 || classes > 256) {
-    throw InputError("data.classes = " + std::to_string(classes) + ": expected 2 .. 256");
+    reject_value("data.classes", std::to_string(classes), "2 .. 256");
   }
   const std::string& path = config.text("data.path");
   TrainTestData data;

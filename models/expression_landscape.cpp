@@ -1,7 +1,8 @@
 #include "models/expression_landscape.hpp"
 
-#include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
+#include "core/validate.hpp"
 
 #include <muParser.h>
 
@@ -9,38 +10,12 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 namespace relax {
 
 namespace {
 
 constexpr std::array<const char*, 3> variable_names{"x", "y", "z"};
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return "";
-  }
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
-
-std::vector<std::string> split_expressions(const std::string& text) {
-  std::vector<std::string> items;
-  if (trim(text).empty()) {
-    return items;
-  }
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ';')) {
-    items.push_back(trim(item));
-  }
-  if (text.back() == ';') {
-    items.emplace_back();
-  }
-  return items;
-}
 
 /// "Missing parenthesis at position 6": muParser's message without its own position phrase (some
 /// messages carry one, some do not), then the 0-based position, clamped to the expression's end
@@ -101,17 +76,17 @@ struct ExpressionLandscape::Parsers {
 
 ExpressionLandscape::ExpressionLandscape(const std::string& expression, const std::string& gradient,
                                          int dim, double fd_step)
-    : expression_(trim(expression)), gradient_expressions_(split_expressions(gradient)), dim_(dim),
+    : expression_(trim(expression)), gradient_expressions_(split(gradient, ';')), dim_(dim),
       fd_step_(fd_step), parsers_(std::make_unique<Parsers>()) {
   const std::string expr_key = "landscape.expr = '" + expression_ + "'";
   const std::string gradient_key = "landscape.gradient = '" + trim(gradient) + "'";
   if (dim < 0 || dim > 3) {
-    throw InputError("landscape.dim = '" + std::to_string(dim) +
-                     "': expected 0 (inferred) or 1..3 for an expression in x, y, z");
+    reject_value("landscape.dim", std::to_string(dim),
+                 "0 (inferred) or 1..3 for an expression in x, y, z");
   }
   if (!(fd_step >= 0) || !std::isfinite(fd_step)) {
-    throw InputError("landscape.fd_step = '" + format_real(fd_step) +
-                     "': expected 0 (automatic) or a finite step > 0");
+    reject_value("landscape.fd_step", format_real(fd_step),
+                 "0 (automatic) or a finite step > 0");
   }
   const int needed = parsers_->define(parsers_->value, expression_, expr_key);
   if (dim_ == 0) {

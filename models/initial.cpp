@@ -1,24 +1,9 @@
 #include "models/initial.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 
 namespace relax {
-
-namespace {
-
-std::vector<double> per_axis(const Config& config, const std::string& key, int dim) {
-  std::vector<double> values = config.reals(key);
-  if (values.size() == 1) {
-    values.assign(static_cast<std::size_t>(dim), values.front());
-  }
-  if (values.size() != static_cast<std::size_t>(dim)) {
-    throw InputError(key + " = '" + config.text(key) + "': expected 1 or " + std::to_string(dim) +
-                     " values (one per axis)");
-  }
-  return values;
-}
-
-} // namespace
 
 void declare_initial_options(OptionSet& options) {
   options
@@ -39,11 +24,11 @@ InitialDistribution make_initial_distribution(const Config& config, int dim) {
                  : kind == "point" ? InitialDistribution::Kind::point
                  : kind == "file"  ? InitialDistribution::Kind::file
                                    : InitialDistribution::Kind::gaussian;
-  initial.mean = per_axis(config, "initial.mean", dim);
-  initial.std = per_axis(config, "initial.std", dim);
+  initial.mean = config.reals_per_axis("initial.mean", dim, "one per axis");
+  initial.std = config.reals_per_axis("initial.std", dim, "one per axis");
   for (double s : initial.std) {
     if (!(s > 0)) {
-      throw InputError("initial.std = '" + config.text("initial.std") + "': expected values > 0");
+      reject_value("initial.std", config.text("initial.std"), "values > 0");
     }
   }
   initial.file = config.text("initial.file");

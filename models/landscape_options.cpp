@@ -1,6 +1,7 @@
 #include "models/landscape_options.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "models/expression_landscape.hpp"
 #include "models/landscapes.hpp"
 
@@ -15,21 +16,7 @@ namespace {
 
 /// The InputError for landscape.dim: "landscape.dim = '3': expected ...".
 [[noreturn]] void bad_dim(long dim, const std::string& expected) {
-  throw InputError("landscape.dim = '" + std::to_string(dim) + "': expected " + expected);
-}
-
-/// A per-axis list: one value stands for all `n` entries.
-std::vector<double> broadcast(const Config& config, const std::string& key, std::size_t n,
-                              const std::string& what) {
-  std::vector<double> values = config.reals(key);
-  if (values.size() == 1) {
-    values.assign(n, values.front());
-  }
-  if (values.size() != n) {
-    throw InputError(key + " = '" + config.text(key) + "': expected 1 or " + std::to_string(n) +
-                     " values (" + what + ")");
-  }
-  return values;
+  reject_value("landscape.dim", std::to_string(dim), expected);
 }
 
 /// landscape.dim, or `automatic` when it is 0.
@@ -40,10 +27,10 @@ int resolved_dim(long dim, std::size_t automatic) {
 std::shared_ptr<const Landscape> make_quadratic(const Config& config, long dim) {
   const std::size_t longest =
       std::max(config.reals("landscape.stiffness").size(), config.reals("landscape.centre").size());
-  const auto n = static_cast<std::size_t>(resolved_dim(dim, longest));
+  const int n = resolved_dim(dim, longest);
   return std::make_shared<QuadraticLandscape>(
-      broadcast(config, "landscape.stiffness", n, "one per axis"),
-      broadcast(config, "landscape.centre", n, "one per axis"));
+      config.reals_per_axis("landscape.stiffness", n, "one per axis"),
+      config.reals_per_axis("landscape.centre", n, "one per axis"));
 }
 
 std::shared_ptr<const Landscape> make_double_well(const Config& config, long dim) {
@@ -58,16 +45,16 @@ std::shared_ptr<const Landscape> make_gaussian_mixture(const Config& config, lon
   const std::vector<double> means = config.reals("landscape.means");
   const std::size_t K = weights.size();
   if (K == 0) {
-    throw InputError("landscape.weights = '': expected one weight > 0 per mixture component");
+    reject_value("landscape.weights", "", "one weight > 0 per mixture component");
   }
   if (dim == 0 && (means.empty() || means.size() % K != 0)) {
-    throw InputError("landscape.means = '" + config.text("landscape.means") +
-                     "': expected K x dim values for the K = " + std::to_string(K) +
+    reject_value("landscape.means", config.text("landscape.means"),
+                 "K x dim values for the K = " + std::to_string(K) +
                      " components of landscape.weights (row-major)");
   }
   const int d = resolved_dim(dim, means.size() / K);
   return std::make_shared<GaussianMixtureLandscape>(
-      d, weights, means, broadcast(config, "landscape.stds", K, "one per component"));
+      d, weights, means, config.reals_per_axis("landscape.stds", static_cast<int>(K), "one per component"));
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/validate.hpp"
 
 #include <algorithm>
 #include <array>
@@ -16,24 +17,12 @@ namespace {
 
 constexpr double two_pi = 6.283185307179586476925286766559;
 
-std::string join_reals(const std::vector<double>& values) {
-  std::string out;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    out += (i ? "," : "") + format_real(values[i]);
-  }
-  return out;
-}
-
-/// The InputError of the house format: "key = 'value': expected ...".
+/// The InputError of the house format unless `ok`: "key = 'value': expected ...".
 void require(bool ok, const std::string& key, const std::string& value,
              const std::string& expected) {
   if (!ok) {
-    throw InputError(key + " = '" + value + "': expected " + expected);
+    reject_value(key, value, expected);
   }
-}
-
-void require_positive(double value, const std::string& key) {
-  require(value > 0 && std::isfinite(value), key, format_real(value), "a finite number > 0");
 }
 
 void require_all_positive(const std::vector<double>& values, const std::string& key) {
@@ -64,15 +53,76 @@ double BlockLandscape::gradient(const double* x, double* g) const {
 
 void BlockLandscape::evaluate_batch(std::size_t n, std::size_t stride, const double* x, double* f,
                                     double* g) const {
-  std::array<double, block_size> discarded_values;
+  if (f == nullptr && g == nullptr) {
+    return;
+  }
   for (std::size_t first = 0; first < n; first += block_size) {
     const std::size_t m = std::min(block_size, n - first);
-    evaluate_block(m, stride, x + first, f != nullptr ? f + first : discarded_values.data(),
+    evaluate_block(m, stride, x + first, f != nullptr ? f + first : nullptr,
                    g != nullptr ? g + first : nullptr);
   }
 }
 
 // ---- quadratic ----------------------------------------------------------------------------------
+
+namespace {
+
+// The particles' hot kernels, one copy per instruction-set level (BlockLandscape): GCC emits an
+// ifunc that the loader resolves once from the CPU's features. -ffp-contract=off
+// (models/CMakeLists.txt) keeps FMA out of the x86-64-v3/v4 copies, so all give the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RELAX_LANDSCAPE_CLONES                                                                     \
+  __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define RELAX_LANDSCAPE_CLONES
+#endif
+
+/// Axes [first, first + axes) of sum_d a_d (x_d - c_d)^2 / 2 (a, c indexed by d - first; c null:
+/// centre 0): adds the terms to f[p] and writes g_d = a_d (x_d - c_d), each when not null. Two
+/// loops rather than one with a branch, so each is a plain vector loop.
+RELAX_LANDSCAPE_CLONES void quadratic_terms(std::size_t first, std::size_t axes, const double* a,
+                                            const double* c, std::size_t m, std::size_t stride,
+                                            const double* x, double* f, double* g) {
+  for (std::size_t i = 0; i < axes; ++i) {
+    const double* xd = x + (first + i) * stride;
+    const double centre = c != nullptr ? c[i] : 0.0;
+    if (f != nullptr) {
+      const double half_a = 0.5 * a[i];
+      for (std::size_t p = 0; p < m; ++p) {
+        const double t = xd[p] - centre;
+        f[p] += half_a * t * t;
+      }
+    }
+    if (g != nullptr) {
+      const double slope = a[i];
+      double* gd = g + (first + i) * stride;
+      for (std::size_t p = 0; p < m; ++p) {
+        gd[p] = slope * (xd[p] - centre);
+      }
+    }
+  }
+}
+
+/// Axis 0 of the double well: f = h (x^2 - 1)^2 + tilt x and g = 4 h x (x^2 - 1) + tilt, each
+/// when not null.
+RELAX_LANDSCAPE_CLONES void double_well_axis(double h, double tilt, std::size_t m, const double* x,
+                                             double* f, double* g) {
+  if (f != nullptr) {
+    for (std::size_t p = 0; p < m; ++p) {
+      const double u = x[p] * x[p] - 1.0;
+      f[p] = h * u * u + tilt * x[p];
+    }
+  }
+  if (g != nullptr) {
+    const double four_h = 4.0 * h;
+    for (std::size_t p = 0; p < m; ++p) {
+      const double u = x[p] * x[p] - 1.0;
+      g[p] = four_h * x[p] * u + tilt;
+    }
+  }
+}
+
+} // namespace
 
 QuadraticLandscape::QuadraticLandscape(std::vector<double> stiffness, std::vector<double> centre)
     : stiffness_(std::move(stiffness)), centre_(std::move(centre)) {
@@ -88,21 +138,10 @@ std::string QuadraticLandscape::describe() const {
 
 void QuadraticLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
                                         double* f, double* g) const {
-  std::fill(f, f + m, 0.0);
-  for (std::size_t d = 0; d < stiffness_.size(); ++d) {
-    const double a = stiffness_[d];
-    const double half_a = 0.5 * a;
-    const double c = centre_[d];
-    const double* xd = x + d * stride;
-    double* gd = g != nullptr ? g + d * stride : nullptr;
-    for (std::size_t p = 0; p < m; ++p) {
-      const double t = xd[p] - c;
-      f[p] += half_a * t * t;
-      if (gd != nullptr) {
-        gd[p] = a * t;
-      }
-    }
+  if (f != nullptr) {
+    std::fill(f, f + m, 0.0);
   }
+  quadratic_terms(0, stiffness_.size(), stiffness_.data(), centre_.data(), m, stride, x, f, g);
 }
 
 // ---- double well --------------------------------------------------------------------------------
@@ -111,7 +150,7 @@ DoubleWellLandscape::DoubleWellLandscape(int dim, double height, double tilt,
                                          std::vector<double> transverse)
     : dim_(dim), height_(height), tilt_(tilt), transverse_(std::move(transverse)) {
   require_dim(dim_, "double_well");
-  require_positive(height_, "landscape.height");
+  require_positive("landscape.height", height_);
   require(std::isfinite(tilt_), "landscape.tilt", format_real(tilt_), "a finite number");
   const auto axes = static_cast<std::size_t>(dim_ - 1);
   require(transverse_.size() == 1 || transverse_.size() == axes, "landscape.stiffness",
@@ -132,29 +171,9 @@ std::string DoubleWellLandscape::describe() const {
 
 void DoubleWellLandscape::evaluate_block(std::size_t m, std::size_t stride, const double* x,
                                          double* f, double* g) const {
-  const double h = height_;
-  const double four_h = 4.0 * height_;
-  const double tilt = tilt_;
-  for (std::size_t p = 0; p < m; ++p) {
-    const double x0 = x[p];
-    const double u = x0 * x0 - 1.0;
-    f[p] = h * u * u + tilt * x0;
-    if (g != nullptr) {
-      g[p] = four_h * x0 * u + tilt;
-    }
-  }
-  for (std::size_t d = 1; d < static_cast<std::size_t>(dim_); ++d) {
-    const double k = transverse_[d - 1];
-    const double half_k = 0.5 * k;
-    const double* xd = x + d * stride;
-    double* gd = g != nullptr ? g + d * stride : nullptr;
-    for (std::size_t p = 0; p < m; ++p) {
-      const double t = xd[p];
-      f[p] += half_k * t * t;
-      if (gd != nullptr) {
-        gd[p] = k * t;
-      }
-    }
+  double_well_axis(height_, tilt_, m, x, f, g);
+  if (!transverse_.empty()) {
+    quadratic_terms(1, transverse_.size(), transverse_.data(), nullptr, m, stride, x, f, g);
   }
 }
 
@@ -176,7 +195,7 @@ constexpr std::array<MullerBrownTerm, 4> muller_brown_terms{{
 } // namespace
 
 MullerBrownLandscape::MullerBrownLandscape(double scale) : scale_(scale) {
-  require_positive(scale_, "landscape.scale");
+  require_positive("landscape.scale", scale_);
 }
 
 std::string MullerBrownLandscape::describe() const {
@@ -189,7 +208,9 @@ void MullerBrownLandscape::evaluate_block(std::size_t m, std::size_t stride, con
   const double* ys = x + stride;
   double* gx = g;
   double* gy = g != nullptr ? g + stride : nullptr;
-  std::fill(f, f + m, 0.0);
+  if (f != nullptr) {
+    std::fill(f, f + m, 0.0);
+  }
   if (g != nullptr) {
     std::fill(gx, gx + m, 0.0);
     std::fill(gy, gy + m, 0.0);
@@ -200,7 +221,9 @@ void MullerBrownLandscape::evaluate_block(std::size_t m, std::size_t stride, con
       const double dx = xs[p] - term.x0;
       const double dy = ys[p] - term.y0;
       const double e = amplitude * std::exp(term.a * dx * dx + term.b * dx * dy + term.c * dy * dy);
-      f[p] += e;
+      if (f != nullptr) {
+        f[p] += e;
+      }
       if (g != nullptr) {
         gx[p] += e * (2.0 * term.a * dx + term.b * dy);
         gy[p] += e * (term.b * dx + 2.0 * term.c * dy);
@@ -299,8 +322,10 @@ void GaussianMixtureLandscape::evaluate_block(std::size_t m, std::size_t stride,
       }
     }
   }
-  for (std::size_t p = 0; p < m; ++p) {
-    f[p] = -(log_max[p] + std::log(sum[p]));
+  if (f != nullptr) {
+    for (std::size_t p = 0; p < m; ++p) {
+      f[p] = -(log_max[p] + std::log(sum[p]));
+    }
   }
   if (g != nullptr) {
     for (std::size_t j = 0; j < d; ++j) {
@@ -317,8 +342,8 @@ void GaussianMixtureLandscape::evaluate_block(std::size_t m, std::size_t stride,
 PeriodicCosineLandscape::PeriodicCosineLandscape(int dim, double amplitude, double period)
     : dim_(dim), amplitude_(amplitude), period_(period) {
   require_dim(dim_, "periodic_cosine");
-  require_positive(amplitude_, "landscape.amplitude");
-  require_positive(period_, "landscape.period");
+  require_positive("landscape.amplitude", amplitude_);
+  require_positive("landscape.period", period_);
 }
 
 std::string PeriodicCosineLandscape::describe() const {
@@ -331,13 +356,17 @@ void PeriodicCosineLandscape::evaluate_block(std::size_t m, std::size_t stride, 
   const double wavenumber = two_pi / period_;
   const double A = amplitude_;
   const double slope = amplitude_ * wavenumber;
-  std::fill(f, f + m, 0.0);
+  if (f != nullptr) {
+    std::fill(f, f + m, 0.0);
+  }
   for (std::size_t d = 0; d < static_cast<std::size_t>(dim_); ++d) {
     const double* xd = x + d * stride;
     double* gd = g != nullptr ? g + d * stride : nullptr;
     for (std::size_t p = 0; p < m; ++p) {
       const double phase = wavenumber * xd[p];
-      f[p] += A * (1.0 - std::cos(phase));
+      if (f != nullptr) {
+        f[p] += A * (1.0 - std::cos(phase));
+      }
       if (gd != nullptr) {
         gd[p] = slope * std::sin(phase);
       }
@@ -354,7 +383,7 @@ RuggedLandscape::RuggedLandscape(const RuggedParameters& parameters) : parameter
                                                     {"sharp_width", q.sharp_width},
                                                     {"wall", q.wall}};
   for (const auto& [name, value] : lengths) {
-    require_positive(value, std::string("RuggedParameters.") + name);
+    require_positive(std::string("RuggedParameters.") + name, value);
   }
   const std::pair<const char*, double> heights[] = {
       {"plateau", q.plateau}, {"ripple", q.ripple}, {"sharp_depth", q.sharp_depth}};
@@ -394,7 +423,9 @@ void RuggedLandscape::evaluate_block(std::size_t m, std::size_t /*stride*/, cons
     const double w = xp * inv_wall;
     const double w2 = w * w;
     const double w4 = w2 * w2;
-    f[p] = q.plateau * (1.0 - valley) + ripple * valley - sharp + w4 * w4;
+    if (f != nullptr) {
+      f[p] = q.plateau * (1.0 - valley) + ripple * valley - sharp + w4 * w4;
+    }
     if (g != nullptr) {
       // d/dx of each term: E' = -E v / width, S' = -S s / width, (w^8)' = 8 w^7 / wall.
       const double valley_slope = -valley * v * inv_valley;

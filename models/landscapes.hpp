@@ -17,10 +17,13 @@ namespace relax {
 /// the kernel at one point (stride 1). Kernels loop over points innermost, so GCC vectorizes the
 /// polynomial ones (quadratic, double well, the mixture's distances); exp/cos/sin stay scalar libm
 /// calls, since glibc's vector math needs -ffast-math, which would break the bit-identity of
-/// single-point and batch values that the tests assert.
+/// single-point and batch values that the tests assert. The quadratic and double-well kernels (the
+/// particles' hot loops) are compiled for x86-64, x86-64-v3 and x86-64-v4 and the loader picks the
+/// best the CPU runs; landscapes.cpp is compiled with -ffp-contract=off, so every level performs
+/// the same IEEE operations and gives the same bits.
 class BlockLandscape : public Landscape {
 public:
-  static constexpr std::size_t block_size = 64;
+  static constexpr std::size_t block_size = 256;
 
   double value(const double* x) const final;
   double gradient(const double* x, double* g) const final;
@@ -28,8 +31,9 @@ public:
                       double* g) const final;
 
 protected:
-  /// m <= block_size points in the layout of evaluate_batch: f[p] (never null) and, when g is not
-  /// null, g[d*stride + p]. The value written must not depend on whether g is null.
+  /// m <= block_size points in the layout of evaluate_batch: f[p] when f is not null, g[d*stride +
+  /// p] when g is not null (at least one is not). A kernel skips what is not asked for (a sampler's
+  /// drift needs no f); the values written must not depend on which output is null.
   virtual void evaluate_block(std::size_t m, std::size_t stride, const double* x, double* f,
                               double* g) const = 0;
 };

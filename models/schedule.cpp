@@ -1,37 +1,25 @@
 #include "models/schedule.hpp"
 
-#include "core/error.hpp"
+#include "core/validate.hpp"
 
 #include <cmath>
 
 namespace relax {
 
-namespace {
-
-void require_positive(double value, const std::string& key) {
-  if (!(value > 0) || !std::isfinite(value)) {
-    throw InputError(key + " = " + format_real(value) + ": expected a finite number > 0");
-  }
-}
-
-} // namespace
-
 TemperatureSchedule TemperatureSchedule::constant(double beta) {
-  require_positive(beta, "temperature.beta");
+  require_positive("temperature.beta", beta);
   return {Kind::constant, beta, 0, 0};
 }
 
 TemperatureSchedule TemperatureSchedule::logarithmic(double c) {
-  require_positive(c, "temperature.c");
+  require_positive("temperature.c", c);
   return {Kind::logarithmic, c, 0, 0};
 }
 
 TemperatureSchedule TemperatureSchedule::polynomial(double c, double a, double p) {
-  require_positive(c, "temperature.c");
-  require_positive(a, "temperature.a");
-  if (!(p >= 0) || !std::isfinite(p)) {
-    throw InputError("temperature.p = " + format_real(p) + ": expected a finite number >= 0");
-  }
+  require_positive("temperature.c", c);
+  require_positive("temperature.a", a);
+  require_non_negative("temperature.p", p);
   return {Kind::polynomial, c, a, p};
 }
 

@@ -1,6 +1,7 @@
 #include "sde/ensemble_options.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,47 +36,24 @@ void declare_sde_options(OptionSet& options) {
 
 EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   EnsembleSettings settings;
-  const long particles = config.integer("sde.particles");
-  if (particles < 1) {
-    throw InputError("sde.particles = " + std::to_string(particles) + ": expected an integer >= 1");
-  }
-  settings.particles = static_cast<std::uint64_t>(particles);
-  const long seed = config.integer("sde.seed");
-  if (seed < 0 || seed > static_cast<long>(std::numeric_limits<std::uint32_t>::max())) {
-    throw InputError("sde.seed = " + std::to_string(seed) + ": expected an integer in [0, 2^32)");
-  }
-  settings.seed = static_cast<std::uint32_t>(seed);
+  settings.particles = static_cast<std::uint64_t>(config.integer_at_least("sde.particles", 1));
+  settings.seed = config.seed("sde.seed");
   IntegratorSettings& integrator = settings.integrator;
   integrator.kind = parse_integrator(config.text("sde.integrator"), "sde.integrator");
-  integrator.dt = config.real("sde.dt");
-  integrator.friction = config.real("sde.friction");
-  integrator.mass = config.real("sde.mass");
+  integrator.dt = config.positive_real("sde.dt");
+  integrator.friction = config.positive_real("sde.friction");
+  integrator.mass = config.positive_real("sde.mass");
   integrator.noise =
       config.text("sde.noise") == "float" ? NoisePrecision::float32 : NoisePrecision::float64;
-  for (const char* key : {"sde.dt", "sde.friction", "sde.mass"}) {
-    const double value = config.real(key);
-    if (!(value > 0) || !std::isfinite(value)) {
-      throw InputError(std::string(key) + " = " + config.text(key) +
-                       ": expected a finite number > 0");
-    }
-  }
-  const long block = config.integer("sde.block");
-  if (block < 0) {
-    throw InputError("sde.block = " + std::to_string(block) + ": expected an integer >= 0");
-  }
-  settings.block = static_cast<std::size_t>(block);
+  settings.block = static_cast<std::size_t>(config.integer_at_least("sde.block", 0));
   const std::string& passage = config.text("sde.passage");
   if (passage != "none") {
     const long axis = config.integer("sde.passage_axis");
     if (axis < 0 || axis >= dim) {
-      throw InputError("sde.passage_axis = " + std::to_string(axis) + ": expected an axis in [0, " +
-                       std::to_string(dim) + ")");
+      reject_value("sde.passage_axis", std::to_string(axis),
+                   "an axis in [0, " + std::to_string(dim) + ")");
     }
     const double level = config.real("sde.passage_level");
-    if (!std::isfinite(level)) {
-      throw InputError("sde.passage_level = " + config.text("sde.passage_level") +
-                       ": expected a finite number");
-    }
     settings.passage = PassageSurface{static_cast<int>(axis), level, passage == "up"};
   }
   return settings;
@@ -84,11 +62,7 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
 SdeOutputPlan make_sde_output_plan(const Config& config, const Grid* grid) {
   SdeOutputPlan plan;
   plan.grid = grid;
-  plan.snapshot_every = config.integer("sde.snapshot_every");
-  if (plan.snapshot_every < 0) {
-    throw InputError("sde.snapshot_every = " + std::to_string(plan.snapshot_every) +
-                     ": expected an integer >= 0");
-  }
+  plan.snapshot_every = config.integer_at_least("sde.snapshot_every", 0);
   plan.checkpoint = config.boolean("sde.checkpoint");
   return plan;
 }

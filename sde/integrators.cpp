@@ -1,6 +1,7 @@
 #include "sde/integrators.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +18,7 @@ IntegratorKind parse_integrator(const std::string& text, const std::string& key)
   if (text == "baoab") {
     return IntegratorKind::baoab;
   }
-  throw InputError(key + " = '" + text + "': expected euler_maruyama, mala or baoab");
+  reject_value(key, text, "euler_maruyama, mala or baoab");
 }
 
 std::string to_string(IntegratorKind kind) {
@@ -32,16 +33,6 @@ std::string to_string(IntegratorKind kind) {
   return "euler_maruyama";
 }
 
-namespace {
-
-void require_positive(double value, const std::string& key) {
-  if (!(value > 0) || !std::isfinite(value)) {
-    throw InputError(key + " = " + format_real(value) + ": expected a finite number > 0");
-  }
-}
-
-} // namespace
-
 BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& schedule,
                                  std::uint32_t seed, const IntegratorSettings& settings,
                                  std::size_t capacity)
@@ -55,9 +46,9 @@ BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& 
       double_increments_(CounterRng(seed, rng_stream::increments), StepDraws<double>::Kind::normal,
                          static_cast<std::size_t>(drift.dim()),
                          settings.noise == NoisePrecision::float64 ? capacity : 0) {
-  require_positive(settings.dt, "sde.dt");
-  require_positive(settings.friction, "sde.friction");
-  require_positive(settings.mass, "sde.mass");
+  require_positive("sde.dt", settings.dt);
+  require_positive("sde.friction", settings.friction);
+  require_positive("sde.mass", settings.mass);
 }
 
 void BlockIntegrator::load(std::uint64_t first_id, std::size_t count, const double* x,
@@ -108,12 +99,21 @@ template <typename F> void BlockIntegrator::with_increments(std::uint32_t n, F&&
 
 namespace {
 
-// ---- The pointwise updates (pure loops over a block; row k of a buffer at k*capacity).
+// ---- The pointwise updates (pure loops over a block; row k of a buffer at k*capacity). Each is
+// compiled for x86-64, x86-64-v3 and x86-64-v4, the loader picking the best the CPU runs; the file
+// is compiled with -ffp-contract=off (sde/CMakeLists.txt), so all give the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RELAX_UPDATE_CLONES                                                                        \
+  __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define RELAX_UPDATE_CLONES
+#endif
 
 /// x += a * y + s * xi over the first `count` entries of each of `rows` rows.
 template <typename Real>
-void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity, double a,
-                const double* y, double s, const Real* xi, double* x) {
+RELAX_UPDATE_CLONES void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity,
+                                    double a, const double* y, double s, const Real* xi,
+                                    double* x) {
   for (std::size_t k = 0; k < rows; ++k) {
     const std::size_t o = k * capacity;
     for (std::size_t p = 0; p < count; ++p) {
@@ -123,8 +123,8 @@ void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity, doubl
 }
 
 /// x += a * y.
-void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity, double a,
-                const double* y, double* x) {
+RELAX_UPDATE_CLONES void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity,
+                                    double a, const double* y, double* x) {
   for (std::size_t k = 0; k < rows; ++k) {
     const std::size_t o = k * capacity;
     for (std::size_t p = 0; p < count; ++p) {

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 #include "sde/parle.hpp"
 
 #include <algorithm>
@@ -242,7 +243,7 @@ SamplerKind parse_sampler_kind(const std::string& name) {
       return entry.kind;
     }
   }
-  throw InputError("train.sampler = '" + name + "': expected sgd, sgld, ctld or entropy_sgd");
+  reject_value("train.sampler", name, "sgd, sgld, ctld or entropy_sgd");
 }
 
 std::string to_string(SamplerKind kind) {
@@ -300,78 +301,70 @@ void declare_sampler_options(OptionSet& options) {
 
 namespace {
 
-double require(const Config& config, const std::string& key, double lo, double hi,
-               const std::string& expected) {
+/// config.real(key) in [lo, hi]; an open end is a bound moved by `tiny`.
+double require_in(const Config& config, const std::string& key, double lo, double hi,
+                  const std::string& expected) {
   const double value = config.real(key);
   if (!(value >= lo && value <= hi)) {
-    throw InputError(key + " = " + format_real(value) + ": expected " + expected);
+    reject_value(key, config.text(key), expected);
   }
   return value;
 }
 
 } // namespace
 
-long require_integer(const Config& config, const std::string& key, long lo) {
-  const long value = config.integer(key);
-  if (value < lo) {
-    throw InputError(key + " = " + std::to_string(value) +
-                     ": expected an integer >= " + std::to_string(lo));
-  }
-  return value;
-}
-
 SamplerOptions make_sampler_options(const Config& config) {
   constexpr double inf = HUGE_VAL;
   constexpr double tiny = 1e-300;
   SamplerOptions o;
   o.kind = parse_sampler_kind(config.text("train.sampler"));
-  o.batch = static_cast<std::size_t>(require_integer(config, "train.batch", 1));
-  o.step.lr0 = require(config, "train.lr", tiny, inf, "a number > 0");
+  o.batch = static_cast<std::size_t>(config.integer_at_least("train.batch", 1));
+  o.step.lr0 = config.positive_real("train.lr");
   const std::string& lr_schedule = config.text("train.lr_schedule");
   o.step.kind = lr_schedule == "polynomial"    ? StepSchedule::Kind::polynomial
                 : lr_schedule == "logarithmic" ? StepSchedule::Kind::logarithmic
                                                : StepSchedule::Kind::constant;
-  o.step.a = require(config, "train.lr_a", tiny, inf, "a number > 0");
-  o.step.p = require(config, "train.lr_p", 0, inf, "a number >= 0");
-  o.momentum.momentum = require(config, "train.momentum", 0, 0.999999, "a number in [0, 1)");
+  o.step.a = config.positive_real("train.lr_a");
+  o.step.p = config.non_negative_real("train.lr_p");
+  o.momentum.momentum = require_in(config, "train.momentum", 0, 0.999999, "a number in [0, 1)");
   o.momentum.nesterov = config.boolean("train.nesterov");
-  o.momentum.weight_decay = require(config, "train.weight_decay", 0, inf, "a number >= 0");
+  o.momentum.weight_decay = config.non_negative_real("train.weight_decay");
 
   const std::string& schedule = config.text("sgld.schedule");
-  const double c = require(config, "sgld.c", tiny, inf, "a number > 0");
+  const double c = config.positive_real("sgld.c");
   o.temperature =
       schedule == "logarithmic" ? TemperatureSchedule::logarithmic(c)
       : schedule == "polynomial"
-          ? TemperatureSchedule::polynomial(c, require(config, "sgld.a", tiny, inf, "a number > 0"),
-                                            require(config, "sgld.p", 0, inf, "a number >= 0"))
+          ? TemperatureSchedule::polynomial(c, config.positive_real("sgld.a"),
+                                            config.non_negative_real("sgld.p"))
           : TemperatureSchedule::constant(
-                1.0 / require(config, "sgld.temperature", tiny, inf, "a number > 0"));
+                1.0 / config.positive_real("sgld.temperature"));
 
   CtldParameters& ctld = o.ctld;
-  ctld.lr = require(config, "ctld.lr", tiny, inf, "a number > 0");
-  ctld.friction = require(config, "ctld.friction", tiny, 1, "a number in (0, 1]");
-  ctld.temperature = require(config, "ctld.temperature", tiny, inf, "a number > 0");
-  ctld.delta = require(config, "ctld.delta", 0, inf, "a number >= 0");
+  ctld.lr = config.positive_real("ctld.lr");
+  ctld.friction = require_in(config, "ctld.friction", tiny, 1, "a number in (0, 1]");
+  ctld.temperature = config.positive_real("ctld.temperature");
+  ctld.delta = config.non_negative_real("ctld.delta");
   ctld.delta_prime =
-      require(config, "ctld.delta_prime", ctld.delta + tiny, inf, "a number > ctld.delta");
-  ctld.s = require(config, "ctld.s", 0, 0.999999, "a number in [0, 1)");
-  ctld.confining = require(config, "ctld.confining", 0, inf, "a number >= 0");
-  ctld.bins = static_cast<int>(require_integer(config, "ctld.bins", 2));
-  ctld.height = require(config, "ctld.height", 0, inf, "a number >= 0");
-  ctld.width2 = require(config, "ctld.width2", tiny, inf, "a number > 0");
-  ctld.sampling_steps = require_integer(config, "ctld.sampling_steps", 0);
+      require_in(config, "ctld.delta_prime", ctld.delta + tiny, inf, "a number > ctld.delta");
+  ctld.s = require_in(config, "ctld.s", 0, 0.999999, "a number in [0, 1)");
+  ctld.confining = config.non_negative_real("ctld.confining");
+  ctld.bins = static_cast<int>(config.integer_at_least("ctld.bins", 2));
+  ctld.height = config.non_negative_real("ctld.height");
+  ctld.width2 = config.positive_real("ctld.width2");
+  ctld.sampling_steps = config.integer_at_least("ctld.sampling_steps", 0);
 
   EntropyParameters& e = o.entropy;
-  e.inner_steps = static_cast<int>(require_integer(config, "entropy.inner_steps", 1));
-  e.inner_lr = require(config, "entropy.inner_lr", tiny, inf, "a number > 0");
-  e.noise = require(config, "entropy.noise", 0, inf, "a number >= 0");
-  e.gamma0 = require(config, "entropy.gamma0", 0, inf, "a number >= 0");
-  e.gamma1 = require(config, "entropy.gamma1", 0, inf, "a number >= 0");
-  e.average = require(config, "entropy.average", tiny, 1, "a number in (0, 1]");
+  e.inner_steps = static_cast<int>(config.integer_at_least("entropy.inner_steps", 1));
+  e.inner_lr = config.positive_real("entropy.inner_lr");
+  e.noise = config.non_negative_real("entropy.noise");
+  e.gamma0 = config.non_negative_real("entropy.gamma0");
+  e.gamma1 = config.non_negative_real("entropy.gamma1");
+  e.average = require_in(config, "entropy.average", tiny, 1, "a number in (0, 1]");
 
   o.parallelism = config.boolean("parle.replicas") ? Parallelism::elastic : Parallelism::data;
-  o.coupling_every = require_integer(config, "parle.every", 0);
-  o.coupling = require(config, "parle.rho", 0, 1, "a number in [0, 1]");
+  o.coupling_every = config.integer_at_least("parle.every", 0);
+  o.coupling = require_in(config, "parle.rho", 0, 1, "a number in [0, 1]");
   return o;
 }
 

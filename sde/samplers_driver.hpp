@@ -123,7 +123,5 @@ SamplerOptions make_sampler_options(const Config& config);
 /// InputError naming train.sampler for an unknown name.
 SamplerKind parse_sampler_kind(const std::string& name);
 std::string to_string(SamplerKind kind);
-/// config.integer(key), InputError naming key and value unless it is >= lo.
-long require_integer(const Config& config, const std::string& key, long lo);
 
 } // namespace relax

@@ -1,6 +1,7 @@
 #include "solvers/compare_setup.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "sde/ensemble_options.hpp"
 #include "solvers/fokker_planck_setup.hpp"
 
@@ -11,14 +12,6 @@
 namespace relax {
 
 namespace {
-
-double positive_real(const Config& config, const std::string& key) {
-  const double value = config.real(key);
-  if (!(value > 0) || !std::isfinite(value)) {
-    throw InputError(key + " = " + config.text(key) + ": expected a finite number > 0");
-  }
-  return value;
-}
 
 /// beta(t) times `factor`: the same schedule with beta scaled (constant) or with c divided by
 /// factor (T = c / log(2 + t) and T = c / (a + t)^p).
@@ -45,14 +38,6 @@ std::optional<TwoWells> escape_wells(const ComparisonProblem& problem, const Lan
     why_not = "f has no minimum-saddle-minimum along x0 on the grid box from initial.mean";
   }
   return std::nullopt;
-}
-
-std::string join(const std::vector<double>& x) {
-  std::string text;
-  for (double v : x) {
-    text += (text.empty() ? "" : ",") + format_real(v);
-  }
-  return text;
 }
 
 /// A number for people to read: 6 significant digits, round-off below 1e-12 of the scale shown
@@ -106,7 +91,7 @@ ComparisonProblem make_comparison_problem(const Config& config,
                                           const std::shared_ptr<const Landscape>& landscape,
                                           const std::vector<Axis>& box, std::string* rates_note) {
   const int dim = landscape->dim();
-  const double factor = positive_real(config, "compare.particle_beta_factor");
+  const double factor = config.positive_real("compare.particle_beta_factor");
   ComparisonProblem problem{make_drift(config, landscape),
                             make_temperature_schedule(config),
                             scaled_schedule(config, factor),
@@ -115,11 +100,10 @@ ComparisonProblem make_comparison_problem(const Config& config,
                             make_ensemble_settings(config, dim),
                             {},
                             std::nullopt};
-  problem.rule.noise_factor = positive_real(config, "compare.noise_factor");
+  problem.rule.noise_factor = config.positive_real("compare.noise_factor");
   problem.rule.min_pvalue = config.real("compare.min_pvalue");
   if (!(problem.rule.min_pvalue >= 0 && problem.rule.min_pvalue < 1)) {
-    throw InputError("compare.min_pvalue = " + config.text("compare.min_pvalue") +
-                     ": expected a p-value in [0, 1)");
+    reject_value("compare.min_pvalue", config.text("compare.min_pvalue"), "a p-value in [0, 1)");
   }
   if (problem.initial.kind == InitialDistribution::Kind::file) {
     throw InputError("initial.kind = file: relax compare needs one initial distribution that the "
@@ -213,9 +197,9 @@ void write_escape_rates(OutputFile& file, const EscapeRates& r, const Comparison
   file.write_attribute(name, "particles_exposure", r.particles.exposure);
   file.write_attribute(name, "beta", r.beta);
   file.write_attribute(name, "barrier", r.barrier);
-  file.write_attribute(name, "start_well", join(wells.start_well.x));
-  file.write_attribute(name, "saddle", join(wells.saddle.x));
-  file.write_attribute(name, "target_well", join(wells.target_well.x));
+  file.write_attribute(name, "start_well", join_reals(wells.start_well.x));
+  file.write_attribute(name, "saddle", join_reals(wells.saddle.x));
+  file.write_attribute(name, "target_well", join_reals(wells.target_well.x));
 }
 
 std::string comparison_table_header() {

@@ -3,6 +3,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "solvers/linear_solver.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -36,19 +37,9 @@ SlowMode slowest_relaxation(::Mat A, const GridField& stationary, const GridFiel
   RELAX_PETSC(MatScale(shifted, -1.0));
   RELAX_PETSC(MatShift(shifted, sigma));
 
-  petsc::KSP ksp;
-  RELAX_PETSC(KSPCreate(grid.comm(), ksp.out()));
-  RELAX_PETSC(KSPSetOptionsPrefix(ksp, options.prefix.c_str()));
-  RELAX_PETSC(KSPSetOperators(ksp, shifted, shifted));
-  ::PC pc = nullptr;
-  RELAX_PETSC(KSPGetPC(ksp, &pc));
-  RELAX_PETSC(KSPSetType(ksp, KSPPREONLY));
-  RELAX_PETSC(PCSetType(pc, PCLU));
-  if (comm_size(grid.comm()) > 1) {
-    RELAX_PETSC(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
-  }
-  RELAX_PETSC(KSPSetTolerances(ksp, 1e-14, 1e-300, PETSC_DEFAULT, PETSC_DEFAULT));
-  RELAX_PETSC(KSPSetFromOptions(ksp));
+  DirectSolverOptions direct;
+  direct.prefix = options.prefix;
+  const petsc::KSP ksp = make_direct_solver(grid.comm(), shifted, direct);
 
   GridField v(guess);
   remove_stationary_part(v, stationary);

@@ -4,6 +4,8 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
+#include "solvers/linear_solver.hpp"
 #include "solvers/scharfetter_gummel.hpp"
 
 #include <petscdmda.h>
@@ -160,6 +162,13 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
   // matrix (and with it the preconditioner) changes only when beta, the drift or the step does.
   RELAX_PETSC(TSCreate(grid_.comm(), ts_.out()));
   RELAX_PETSC(TSSetOptionsPrefix(ts_, options_.prefix.c_str()));
+  // The TS (and through it the SNES, KSP and PC) knows the grid, so geometric multigrid
+  // (-fp_pc_type mg -fp_pc_mg_galerkin) can coarsen it. A clone: the same layout, but its own
+  // solver callbacks, so solvers sharing one Grid do not overwrite each other's. TSSetDM takes a
+  // reference; ours goes with `dm`.
+  petsc::DM dm;
+  RELAX_PETSC(DMClone(grid_.dm(), dm.out()));
+  RELAX_PETSC(TSSetDM(ts_, dm));
   RELAX_PETSC(TSSetProblemType(ts_, TS_LINEAR));
   RELAX_PETSC(TSSetType(ts_, TSBEULER)); // positive (M-matrix) and first order
   RELAX_PETSC(TSSetIFunction(ts_, nullptr, form_ifunction, this));
@@ -181,9 +190,7 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
   RELAX_PETSC(TSGetType(ts_, &type));
   is_backward_euler_ = std::string(type) == TSBEULER;
   RELAX_PETSC(TSGetTimeStep(ts_, &options_.dt));
-  if (!(options_.dt > 0) || !std::isfinite(options_.dt)) {
-    throw InputError("time step " + format_real(options_.dt) + ": expected a number > 0");
-  }
+  require_positive("fp: time step", options_.dt);
   ::TSAdapt adapt = nullptr;
   RELAX_PETSC(TSGetAdapt(ts_, &adapt));
   TSAdaptType adapt_type = nullptr;
@@ -458,21 +465,11 @@ GridField FokkerPlanckSolver::solve_stationary() const {
     petsc::VecArray values(rhs.vec());
     values[least_offset] = d;
   }
-  petsc::KSP ksp;
-  RELAX_PETSC(KSPCreate(grid_.comm(), ksp.out()));
-  RELAX_PETSC(KSPSetOptionsPrefix(ksp, (options_.prefix + "stationary_").c_str()));
-  RELAX_PETSC(KSPSetOperators(ksp, system, system));
   // A direct solve by default (the test of exact discrete Gibbs asks for round-off); large 2D/3D
   // grids switch to -fp_stationary_ksp_type gmres -fp_stationary_pc_type gamg.
-  ::PC pc = nullptr;
-  RELAX_PETSC(KSPGetPC(ksp, &pc));
-  RELAX_PETSC(KSPSetType(ksp, KSPPREONLY));
-  RELAX_PETSC(PCSetType(pc, PCLU));
-  if (comm_size(grid_.comm()) > 1) {
-    RELAX_PETSC(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
-  }
-  RELAX_PETSC(KSPSetTolerances(ksp, 1e-14, 1e-300, PETSC_DEFAULT, PETSC_DEFAULT));
-  RELAX_PETSC(KSPSetFromOptions(ksp));
+  DirectSolverOptions direct;
+  direct.prefix = options_.prefix + "stationary_";
+  const petsc::KSP ksp = make_direct_solver(grid_.comm(), system, direct);
   RELAX_PETSC(KSPSolve(ksp, rhs.vec(), rho.vec()));
   KSPConvergedReason reason = KSP_CONVERGED_ITERATING;
   RELAX_PETSC(KSPGetConvergedReason(ksp, &reason));

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 #include "io/output_file.hpp"
 
 #include <algorithm>
@@ -22,24 +23,18 @@ void declare_fokker_planck_options(OptionSet& options) {
 
 FokkerPlanckOptions make_fokker_planck_options(const Config& config) {
   FokkerPlanckOptions options;
-  options.dt = config.real("fp.dt");
-  if (!(options.dt > 0)) {
-    throw InputError("fp.dt = " + format_real(options.dt) + ": expected a time step > 0");
-  }
+  options.dt = config.positive_real("fp.dt", "a time step");
   return options;
 }
 
 std::vector<double> make_output_times(const Config& config) {
-  const double end = config.real("time.end");
-  if (!(end >= 0)) {
-    throw InputError("time.end = " + format_real(end) + ": expected a final time >= 0");
-  }
+  const double end = config.non_negative_real("time.end", "a final time");
   std::vector<double> times = config.reals("time.output_times");
   if (!times.empty()) {
     for (std::size_t i = 0; i < times.size(); ++i) {
       if (!(times[i] > 0 && times[i] <= end) || (i > 0 && !(times[i] > times[i - 1]))) {
-        throw InputError("time.output_times = '" + config.text("time.output_times") +
-                         "': expected ascending times in (0, time.end = " + format_real(end) + "]");
+        reject_value("time.output_times", config.text("time.output_times"),
+                     "ascending times in (0, time.end = " + format_real(end) + "]");
       }
     }
     if (times.back() != end) {
@@ -47,10 +42,7 @@ std::vector<double> make_output_times(const Config& config) {
     }
     return times;
   }
-  const long count = config.integer("time.outputs");
-  if (count < 1) {
-    throw InputError("time.outputs = " + std::to_string(count) + ": expected an integer >= 1");
-  }
+  const long count = config.integer_at_least("time.outputs", 1);
   if (end == 0) {
     return {};
   }
@@ -88,14 +80,6 @@ double gaussian_mass(double a, double b, double mean, double std) {
   return 0.5 * (std::erf(v) - std::erf(u));
 }
 
-std::string join(const std::vector<double>& values) {
-  std::string text;
-  for (double v : values) {
-    text += (text.empty() ? "" : ",") + format_real(v);
-  }
-  return text;
-}
-
 void fill_gaussian(const Grid& grid, const InitialDistribution& initial, GridField& rho) {
   petsc::VecArray values(rho.vec());
   grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
@@ -113,7 +97,7 @@ void fill_gaussian(const Grid& grid, const InitialDistribution& initial, GridFie
 void fill_point(const Grid& grid, const InitialDistribution& initial, GridField& rho) {
   std::array<int, 3> cell{};
   if (!grid.locate(initial.mean.data(), cell)) {
-    throw InputError("initial.mean = '" + join(initial.mean) +
+    throw InputError("initial.mean = '" + join_reals(initial.mean) +
                      "': the point mass lies outside the grid box");
   }
   petsc::VecArray values(rho.vec());
@@ -163,8 +147,8 @@ GridField project_initial_density(const Grid& grid, const InitialDistribution& i
     return rho;
   }
   if (!(mass > 1e-12)) {
-    throw InputError("initial.mean = '" + join(initial.mean) + "', initial.std = '" +
-                     join(initial.std) + "': the Gaussian has no mass in the grid box");
+    throw InputError("initial.mean = '" + join_reals(initial.mean) + "', initial.std = '" +
+                     join_reals(initial.std) + "': the Gaussian has no mass in the grid box");
   }
   if (initial.kind == InitialDistribution::Kind::gaussian && mass < 0.999) {
     log_warning(grid.comm(), "the initial Gaussian has only " + format_real(mass) +

@@ -3,9 +3,11 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 #include "solvers/fokker_planck.hpp"
+#include "solvers/linear_solver.hpp"
 #include "grids/ghosted_values.hpp"
 
 #include <petscdmda.h>
@@ -21,12 +23,6 @@ namespace relax {
 // ---- The problem ----
 
 namespace {
-
-void require_positive(double value, const std::string& name, const std::string& meaning) {
-  if (!(value > 0) || !std::isfinite(value)) {
-    throw InputError(name + " = " + format_real(value) + ": expected " + meaning);
-  }
-}
 
 GridField landscape_field(const Grid& grid, const Landscape& f) {
   GridField field(grid);
@@ -61,9 +57,9 @@ void check_controlled_sgd_problem(const Grid& grid, const ControlledSgdProblem& 
                        std::to_string(g->dim()) + ", the grid " + std::to_string(grid.dim()));
     }
   }
-  require_positive(problem.beta, "controlled SGD: beta", "a constant beta > 0");
-  require_positive(problem.c, "fb.c", "a control weight c > 0");
-  require_positive(problem.T, "time.end", "a horizon T > 0");
+  require_positive("controlled SGD: beta", problem.beta, "a constant beta");
+  require_positive("fb.c", problem.c, "a control weight c");
+  require_positive("time.end", problem.T, "a horizon T");
   for (int a = 0; a < grid.dim(); ++a) {
     if (grid.axis(a).boundary == Boundary::absorbing) {
       throw InputError("grid.bc = absorbing (axis " + std::to_string(a) +
@@ -107,8 +103,6 @@ struct ValueFunction::Stepper {
       ghost_of.emplace(indices[i], i); // periodic copies of one cell hold the same value
     }
     RELAX_PETSC(ISLocalToGlobalMappingRestoreIndices(mapping, &indices));
-    RELAX_PETSC(KSPCreate(grid.comm(), ksp.out()));
-    RELAX_PETSC(KSPSetOptionsPrefix(ksp, (prefix + "backward_").c_str()));
     // A direct solve by default. The scaled rows carry exp((u_i - u_j)/k) factors up to e^700
     // where V is steep, so the system is badly scaled (though its solution r, a ratio of phi
     // values, is accurate): a residual test relative to |b| cannot be met by an iterative method
@@ -116,12 +110,12 @@ struct ValueFunction::Stepper {
     // rank factors the gathered matrix): deterministic, so a recomputed segment repeats the first
     // sweep's bits (MUMPS does not), at the cost of the whole sparse matrix per rank. Large 2D
     // grids with a smooth V: -fb_backward_ksp_type gmres -fb_backward_pc_type gamg.
-    ::PC pc = nullptr;
-    RELAX_PETSC(KSPGetPC(ksp, &pc));
-    RELAX_PETSC(KSPSetType(ksp, KSPPREONLY));
-    RELAX_PETSC(PCSetType(pc, comm_size(grid.comm()) > 1 ? PCREDUNDANT : PCLU));
-    RELAX_PETSC(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
-    RELAX_PETSC(KSPSetFromOptions(ksp));
+    DirectSolverOptions direct;
+    direct.prefix = prefix + "backward_";
+    direct.rtol = 1e-12;
+    direct.abstol = 1e-50;
+    direct.parallel = ParallelFactorization::redundant;
+    ksp = make_direct_solver(grid.comm(), nullptr, direct);
   }
 
   /// u^n from u^{n+1} (DESIGN.md §1, ValueFunction in the header).
@@ -188,9 +182,7 @@ ValueFunction::ValueFunction(const Grid& grid, const ControlledSgdProblem& probl
                              ::Mat forward_operator, const ForwardBackwardOptions& options)
     : grid_(grid), steps_(options.steps), horizon_(problem.T),
       dt_(problem.T / static_cast<double>(options.steps)) {
-  if (options.steps < 1) {
-    throw InputError("fb.steps = " + std::to_string(options.steps) + ": expected an integer >= 1");
-  }
+  require_at_least("fb.steps", options.steps, 1);
   stepper_ = std::make_unique<Stepper>(grid, forward_operator, problem.k(), dt_, options.prefix);
   const GridField terminal = landscape_field(grid, *problem.V);
 
@@ -396,9 +388,7 @@ ForwardBackwardSolver::ForwardBackwardSolver(const Grid& grid, const ControlledS
     : grid_(grid), problem_(problem), options_(options), terminal_(grid), rho0_(rho0),
       rho_sgd_(rho0), rho_csgd_(rho0), q_(grid) {
   check_controlled_sgd_problem(grid, problem_);
-  if (options_.steps < 1) {
-    throw InputError("fb.steps = " + std::to_string(options_.steps) + ": expected an integer >= 1");
-  }
+  require_at_least("fb.steps", options_.steps, 1);
   {
     const petsc::ConstVecArray rho(rho0_.vec());
     const bool is_bad = std::any_of(rho.begin(), rho.end(),

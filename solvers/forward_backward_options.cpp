@@ -7,7 +7,6 @@
 #include "grids/ghosted_values.hpp"
 
 #include <cmath>
-#include <limits>
 
 namespace relax {
 
@@ -49,15 +48,6 @@ std::shared_ptr<const Landscape> make_terminal(const Config& config, const Grid&
   return V;
 }
 
-long positive_integer(const Config& config, const std::string& key, long least) {
-  const long value = config.integer(key);
-  if (value < least) {
-    throw InputError(key + " = " + std::to_string(value) +
-                     ": expected an integer >= " + std::to_string(least));
-  }
-  return value;
-}
-
 } // namespace
 
 ForwardBackwardSettings make_forward_backward_settings(const Config& config, const Grid& grid,
@@ -70,20 +60,14 @@ ForwardBackwardSettings make_forward_backward_settings(const Config& config, con
                      ": relax fb needs a constant temperature");
   }
   problem.beta = schedule.beta(0.0);
-  problem.T = config.real("time.end");
-  if (!(problem.T > 0) || !std::isfinite(problem.T)) {
-    throw InputError("time.end = " + config.text("time.end") + ": expected a horizon T > 0");
-  }
-  problem.c = config.real("fb.c");
-  if (!(problem.c > 0) || !std::isfinite(problem.c)) {
-    throw InputError("fb.c = " + config.text("fb.c") + ": expected a control weight c > 0");
-  }
+  problem.T = config.positive_real("time.end", "a horizon T");
+  problem.c = config.positive_real("fb.c", "a control weight c");
   problem.f = f;
   problem.V = make_terminal(config, grid, f);
   check_controlled_sgd_problem(grid, problem);
 
   ForwardBackwardOptions& options = settings.options;
-  options.steps = positive_integer(config, "fb.steps", 1);
+  options.steps = config.integer_at_least("fb.steps", 1);
   const std::string& storage = config.text("fb.storage");
   options.storage = storage == "all"          ? LevelStorage::all
                     : storage == "checkpoint" ? LevelStorage::checkpoint
@@ -92,14 +76,10 @@ ForwardBackwardSettings make_forward_backward_settings(const Config& config, con
   settings.finite_difference.dt = problem.T / static_cast<double>(options.steps);
   settings.finite_difference.prefix = options.prefix + "hj_";
 
-  const long particles = positive_integer(config, "fb.particles", 0);
-  settings.particles.particles = static_cast<std::uint64_t>(particles);
-  const long seed = config.integer("fb.seed");
-  if (seed < 0 || seed > static_cast<long>(std::numeric_limits<std::uint32_t>::max())) {
-    throw InputError("fb.seed = " + std::to_string(seed) + ": expected an integer in [0, 2^32)");
-  }
-  settings.particles.seed = static_cast<std::uint32_t>(seed);
-  settings.particles.substeps = positive_integer(config, "fb.substeps", 1);
+  settings.particles.particles =
+      static_cast<std::uint64_t>(config.integer_at_least("fb.particles", 0));
+  settings.particles.seed = config.seed("fb.seed");
+  settings.particles.substeps = config.integer_at_least("fb.substeps", 1);
 
   // Outputs at time levels: t = n T / N to within 1e-9 of a level.
   settings.output_levels.push_back(0);

@@ -4,6 +4,7 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "core/mpi.hpp"
 #include "grids/ghosted_values.hpp"
 
@@ -223,12 +224,8 @@ LogGaussianConvolution::at(const GridField& log_in, double variance, const doubl
 namespace {
 
 void check_cole_hopf_problem(const HamiltonJacobiProblem& problem) {
-  if (!(problem.nu > 0) || !std::isfinite(problem.nu)) {
-    throw InputError("Cole-Hopf: nu = " + format_real(problem.nu) + ": expected a number > 0");
-  }
-  if (!(problem.c > 0) || !std::isfinite(problem.c)) {
-    throw InputError("Cole-Hopf: c = " + format_real(problem.c) + ": expected a number > 0");
-  }
+  require_positive("Cole-Hopf: nu", problem.nu);
+  require_positive("Cole-Hopf: c", problem.c);
   if (problem.drift) {
     throw InputError("Cole-Hopf: a drift h(x) in H = c|p|^2/2 + h.p has no Gaussian kernel; use "
                      "the finite-difference solver");

@@ -3,6 +3,7 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "core/mpi.hpp"
 #include "grids/ghosted_values.hpp"
 #include "solvers/time_stepping.hpp"
@@ -19,12 +20,8 @@ namespace relax {
 HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacobiProblem& problem,
                                            const HamiltonJacobiOptions& options)
     : grid_(grid), problem_(problem), options_(options) {
-  if (!(problem_.nu > 0) || !std::isfinite(problem_.nu)) {
-    throw InputError("viscous HJ: nu = " + format_real(problem_.nu) + ": expected a number > 0");
-  }
-  if (!(problem_.c >= 0) || !std::isfinite(problem_.c)) {
-    throw InputError("viscous HJ: c = " + format_real(problem_.c) + ": expected a number >= 0");
-  }
+  require_positive("viscous HJ: nu", problem_.nu);
+  require_non_negative("viscous HJ: c", problem_.c);
   for (int a = 0; a < grid_.dim(); ++a) {
     if (grid_.axis(a).boundary == Boundary::absorbing) {
       throw InputError("grid.bc = absorbing (axis " + std::to_string(a) +
@@ -32,10 +29,7 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
                        "periodic boundaries");
     }
   }
-  if (!(options_.dt > 0) || !std::isfinite(options_.dt)) {
-    throw InputError("viscous HJ: time step " + format_real(options_.dt) +
-                     ": expected a number > 0");
-  }
+  require_positive("viscous HJ: time step", options_.dt);
   const auto dim = static_cast<std::size_t>(grid_.dim());
   drift_.assign(grid_.owned().count() * dim, 0.0);
   if (problem_.drift) {
@@ -70,10 +64,7 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
   RELAX_PETSC(SNESSetTolerances(snes, 1e-10, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
   RELAX_PETSC(TSSetFromOptions(ts_));
   RELAX_PETSC(TSGetTimeStep(ts_, &options_.dt));
-  if (!(options_.dt > 0) || !std::isfinite(options_.dt)) {
-    throw InputError("viscous HJ: time step " + format_real(options_.dt) +
-                     ": expected a number > 0");
-  }
+  require_positive("viscous HJ: time step", options_.dt);
   ::TSAdapt adapt = nullptr;
   RELAX_PETSC(TSGetAdapt(ts_, &adapt));
   TSAdaptType adapt_type = nullptr;

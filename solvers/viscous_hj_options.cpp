@@ -1,6 +1,7 @@
 #include "solvers/viscous_hj_options.hpp"
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -36,44 +37,22 @@ void declare_viscous_hj_options(OptionSet& options) {
                "seed of the chains, in [0, 2^32); point k at gamma index g uses seed + g K + k");
 }
 
-namespace {
-
-long require_at_least(const Config& config, const std::string& key, long least) {
-  const long value = config.integer(key);
-  if (value < least) {
-    throw InputError(key + " = " + std::to_string(value) +
-                     ": expected an integer >= " + std::to_string(least));
-  }
-  return value;
-}
-
-double require_positive(const Config& config, const std::string& key, const std::string& what) {
-  const double value = config.real(key);
-  if (!(value > 0)) {
-    throw InputError(key + " = " + config.text(key) + ": expected " + what + " > 0");
-  }
-  return value;
-}
-
-} // namespace
-
 ViscousHjSettings make_viscous_hj_settings(const Config& config, const Grid& grid) {
   ViscousHjSettings settings;
-  settings.problem.nu = require_positive(config, "hj.nu", "a viscosity");
+  settings.problem.nu = config.positive_real("hj.nu", "a viscosity");
   settings.gamma = config.reals("hj.gamma");
   if (settings.gamma.empty()) {
-    throw InputError("hj.gamma = '': expected at least one gamma > 0");
+    reject_value("hj.gamma", "", "at least one gamma > 0");
   }
   for (std::size_t i = 0; i < settings.gamma.size(); ++i) {
     if (!(settings.gamma[i] > 0) || (i > 0 && !(settings.gamma[i] > settings.gamma[i - 1]))) {
-      throw InputError("hj.gamma = '" + config.text("hj.gamma") +
-                       "': expected values > 0 in increasing order");
+      reject_value("hj.gamma", config.text("hj.gamma"), "values > 0 in increasing order");
     }
   }
   const std::string& method = config.text("hj.method");
   settings.use_cole_hopf = method != "finite_difference";
   settings.use_finite_difference = method != "cole_hopf";
-  settings.finite_difference.dt = require_positive(config, "hj.dt", "a time step");
+  settings.finite_difference.dt = config.positive_real("hj.dt", "a time step");
 
   const int dim = grid.dim();
   settings.points = config.reals("hj.points");
@@ -91,12 +70,12 @@ ViscousHjSettings make_viscous_hj_settings(const Config& config, const Grid& gri
     }
   }
   LocalEntropySampling& sampling = settings.sampling;
-  sampling.chains = static_cast<std::uint64_t>(require_at_least(config, "hj.chains", 2));
+  sampling.chains = static_cast<std::uint64_t>(config.integer_at_least("hj.chains", 2));
   sampling.integrator.kind = parse_integrator(config.text("hj.integrator"), "hj.integrator");
-  sampling.integrator.dt = require_positive(config, "hj.particle_dt", "a time step");
-  const long burn_in = require_at_least(config, "hj.burn_in", 0);
-  const long samples = require_at_least(config, "hj.samples", 1);
-  const long thin = require_at_least(config, "hj.thin", 1);
+  sampling.integrator.dt = config.positive_real("hj.particle_dt", "a time step");
+  const long burn_in = config.integer_at_least("hj.burn_in", 0);
+  const long samples = config.integer_at_least("hj.samples", 1);
+  const long thin = config.integer_at_least("hj.thin", 1);
   constexpr long most_steps = std::numeric_limits<std::uint32_t>::max();
   if (static_cast<double>(burn_in) + static_cast<double>(samples) * static_cast<double>(thin) >
       static_cast<double>(most_steps)) {
@@ -108,11 +87,7 @@ ViscousHjSettings make_viscous_hj_settings(const Config& config, const Grid& gri
   sampling.burn_in = static_cast<std::uint32_t>(burn_in);
   sampling.samples = static_cast<std::uint32_t>(samples);
   sampling.thin = static_cast<std::uint32_t>(thin);
-  const long seed = require_at_least(config, "hj.seed", 0);
-  if (seed > most_steps) {
-    throw InputError("hj.seed = " + std::to_string(seed) + ": expected an integer in [0, 2^32)");
-  }
-  sampling.seed = static_cast<std::uint32_t>(seed);
+  sampling.seed = config.seed("hj.seed");
   return settings;
 }
 

@@ -29,11 +29,11 @@ EOF
 small=(--sde.particles=20000 --time.end=2 --time.outputs=4)
 
 # Bad input: exit 2, one line naming the key, and nothing written.
-expect 2 "compare\.noise_factor = 0: expected a finite number > 0" -- compare "${small[@]}" \
+expect 2 "compare\.noise_factor = '0': expected a finite number > 0" -- compare "${small[@]}" \
   --compare.noise_factor=0
-expect 2 "compare\.min_pvalue = 1: expected a p-value in \[0, 1\)" -- compare "${small[@]}" \
+expect 2 "compare\.min_pvalue = '1': expected a p-value in \[0, 1\)" -- compare "${small[@]}" \
   --compare.min_pvalue=1
-expect 2 "compare\.particle_beta_factor = -1: expected a finite number > 0" -- compare \
+expect 2 "compare\.particle_beta_factor = '-1': expected a finite number > 0" -- compare \
   "${small[@]}" --compare.particle_beta_factor=-1
 expect 2 "initial\.kind = file: relax compare needs one initial distribution" -- compare \
   "${small[@]}" --initial.kind=file --initial.file=start.h5 --initial.dataset=x
@@ -42,7 +42,7 @@ expect 2 "sde\.restart = 'old\.h5': relax compare cannot restart" -- compare "${
 expect 2 "output time [0-9.]+ .*not a whole number of steps of sde\.dt = 0\.003" -- compare \
   "${small[@]}" --sde.dt=0.003
 expect 2 "unrecognised option '--compare\.nosuch=1'" -- compare --compare.nosuch=1
-expect 2 "temperature\.beta = 0" -- compare "${small[@]}" --temperature.beta=0
+expect 2 "temperature\.beta = '0'" -- compare "${small[@]}" --temperature.beta=0
 expect_only_files
 
 # A small run: the file holds every group, one level per output, and the table is printed.

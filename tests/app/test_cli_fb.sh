@@ -54,16 +54,16 @@ EOF
 rm -f run.h5 run.xmf run2.h5 run2.xmf run2d.h5 run2d.xmf
 
 # Bad input: exit 2, one line naming the key, and no output file.
-expect 2 "time\.end = 0: expected a horizon T > 0" -- fb --time.end=0
-expect 2 "time\.end = -1: expected a horizon T > 0" -- fb --time.end=-1
-expect 2 "fb\.c = 0: expected a control weight c > 0" -- fb --fb.c=0
-expect 2 "fb\.c = -2: expected a control weight c > 0" -- fb --fb.c=-2
+expect 2 "time\.end = '0': expected a horizon T > 0" -- fb --time.end=0
+expect 2 "time\.end = '-1': expected a horizon T > 0" -- fb --time.end=-1
+expect 2 "fb\.c = '0': expected a control weight c > 0" -- fb --fb.c=0
+expect 2 "fb\.c = '-2': expected a control weight c > 0" -- fb --fb.c=-2
 expect 2 "fb\.terminal = 'log\(x\)': not finite at every cell centre" -- fb --fb.terminal="log(x)"
 expect 2 "fb\.terminal = '1/\(x-x\)': not finite at every cell centre" -- fb --fb.terminal="1/(x-x)"
 expect 2 "fb\.terminal = 'x\+': " -- fb --fb.terminal="x+"
-expect 2 "fb\.steps = 0: expected an integer >= 1" -- fb --fb.steps=0
-expect 2 "fb\.substeps = 0: expected an integer >= 1" -- fb --fb.substeps=0
-expect 2 "fb\.particles = -1: expected an integer >= 0" -- fb --fb.particles=-1
+expect 2 "fb\.steps = '0': expected an integer >= 1" -- fb --fb.steps=0
+expect 2 "fb\.substeps = '0': expected an integer >= 1" -- fb --fb.substeps=0
+expect 2 "fb\.particles = '-1': expected an integer >= 0" -- fb --fb.particles=-1
 expect 2 "temperature\.schedule = logarithmic: relax fb needs a constant temperature" -- \
   fb --temperature.schedule=logarithmic
 expect 2 "grid\.bc = absorbing .*reflecting or periodic" -- fb --grid.bc=absorbing

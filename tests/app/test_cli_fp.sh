@@ -40,12 +40,12 @@ check_h5 run2.h5 'np.max(np.abs(f["fp/density"][:] - h5py.File("run.h5", "r")["f
 rm -f run.h5 run.xmf run2.h5 run2.xmf stationary.h5 stationary.xmf
 
 # Bad input: exit 2, one line naming the key, and no output file.
-expect 2 "temperature\.beta = 0" -- fp "${base[@]}" --temperature.beta=0
-expect 2 "temperature\.beta = -1" -- fp "${base[@]}" --temperature.beta=-1
+expect 2 "temperature\.beta = '0'" -- fp "${base[@]}" --temperature.beta=0
+expect 2 "temperature\.beta = '-1'" -- fp "${base[@]}" --temperature.beta=-1
 expect 2 "temperature\.schedule: .* gives T\([^)]*\) = 0 \(beta = inf\)" -- fp "${common[@]}" --fp.dt=0.01 \
   --temperature.schedule=polynomial --temperature.p=400 --time.end=100
-expect 2 "time\.end = -1: expected a final time >= 0" -- fp "${common[@]}" --time.end=-1
-expect 2 "fp\.dt = 0: expected a time step > 0" -- fp "${common[@]}" --fp.dt=0
+expect 2 "time\.end = '-1': expected a final time >= 0" -- fp "${common[@]}" --time.end=-1
+expect 2 "fp\.dt = '0': expected a time step > 0" -- fp "${common[@]}" --fp.dt=0
 expect 2 "PETSc error: .*nosuch" -- fp "${base[@]}" -- -fp_ts_type nosuch
 "$PYTHON" -c '
 import h5py, numpy as np

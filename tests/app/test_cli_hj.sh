@@ -51,13 +51,13 @@ rm -f run.h5 run.xmf run2.h5 run2.xmf
 expect 2 "hj\.gamma = '0': expected values > 0 in increasing order" -- hj --hj.gamma=0
 expect 2 "hj\.gamma = '0.1,-1': expected values > 0 in increasing order" -- hj --hj.gamma=0.1,-1
 expect 2 "hj\.gamma = '0.2,0.1': expected values > 0 in increasing order" -- hj --hj.gamma=0.2,0.1
-expect 2 "hj\.nu = 0: expected a viscosity > 0" -- hj --hj.nu=0
-expect 2 "hj\.nu = -0.5: expected a viscosity > 0" -- hj --hj.nu=-0.5
-expect 2 "hj\.dt = 0: expected a time step > 0" -- hj --hj.method=both --hj.dt=0
+expect 2 "hj\.nu = '0': expected a viscosity > 0" -- hj --hj.nu=0
+expect 2 "hj\.nu = '-0.5': expected a viscosity > 0" -- hj --hj.nu=-0.5
+expect 2 "hj\.dt = '0': expected a time step > 0" -- hj --hj.method=both --hj.dt=0
 expect 2 "hj\.points = '1,2,3': 3 coordinates, expected a multiple of the dimension 2" -- \
   hj --landscape.type=quadratic --landscape.dim=2 --hj.points=1,2,3
 expect 2 "hj\.points = '9': point 0 lies outside the grid box" -- hj --hj.points=9
-expect 2 "hj\.chains = 1: expected an integer >= 2" -- hj --hj.chains=1
+expect 2 "hj\.chains = '1': expected an integer >= 2" -- hj --hj.chains=1
 expect 2 "grid\.bc = absorbing .*reflecting \(Neumann\) or periodic" -- \
   hj --grid.bc=absorbing --hj.method=finite_difference
 expect 2 "landscape expression.* is not finite at every cell centre of the grid" -- \

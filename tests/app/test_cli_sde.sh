@@ -7,14 +7,14 @@ source "$(dirname "$0")/cli_lib.sh"
 small=(--sde.dt=0.01 --grid.n=50)
 
 # Bad input: exit 2, one line naming the key, no file left behind.
-expect 2 "sde.particles = 0: expected an integer >= 1" -- sde --sde.particles=0
-expect 2 "sde.dt = 0: expected a finite number > 0" -- sde --sde.dt=0
+expect 2 "sde.particles = '0': expected an integer >= 1" -- sde --sde.particles=0
+expect 2 "sde.dt = '0': expected a finite number > 0" -- sde --sde.dt=0
 expect 2 "sde.integrator = 'leapfrog'.*expected one of euler_maruyama\|mala\|baoab" -- \
   sde --sde.integrator=leapfrog
 expect 2 "initial.mean = 'nan'.*expected" -- sde --initial.mean=nan
-expect 2 "sde.friction = 0: expected a finite number > 0" -- sde --sde.integrator=baoab --sde.friction=0
+expect 2 "sde.friction = '0': expected a finite number > 0" -- sde --sde.integrator=baoab --sde.friction=0
 expect 2 "output time [0-9.]+ .*not a whole number of steps of sde.dt = 0.003" -- sde --sde.dt=0.003
-expect 2 "sde.passage_axis = 1: expected an axis in \[0, 1\)" -- sde --sde.passage=up --sde.passage_axis=1
+expect 2 "sde.passage_axis = '1': expected an axis in \[0, 1\)" -- sde --sde.passage=up --sde.passage_axis=1
 expect 2 "sde.integrator = mala needs a gradient drift" -- \
   sde --landscape.type=quadratic --landscape.dim=2 --drift.rotation=0.5 --sde.integrator=mala
 expect 2 "sde.restart: input file 'missing.h5'" -- sde --sde.restart=missing.h5

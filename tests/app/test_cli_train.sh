@@ -37,7 +37,7 @@ expect 2 "IDX file '/nonexistent/train-images-idx3-ubyte\.gz': cannot be opened"
   -- train "${small[@]}" --data.path=/nonexistent
 expect 2 "net\.layers = '784-32-9'" -- train "${base[@]}" --data.train_size=100 --net.layers=784,32,9
 expect 2 "train\.sampler" -- train "${small[@]}" --train.sampler=adam
-expect 2 "ctld\.s = 1: expected a number in \[0, 1\)" -- train "${small[@]}" --ctld.s=1
+expect 2 "ctld\.s = '1': expected a number in \[0, 1\)" -- train "${small[@]}" --ctld.s=1
 expect 2 "data\.train_size = 70000" -- train "${base[@]}" --data.train_size=70000
 expect_only_files # rejected runs write nothing
 

@@ -339,12 +339,12 @@ TEST_CASE("Integrators reject bad settings naming the key", "[sde][integrators]"
   IntegratorSettings settings;
   settings.dt = 0;
   CHECK_THROWS_WITH(BlockIntegrator::create(double_well(), schedule, 1, settings, 8),
-                    Catch::Contains("sde.dt = 0"));
+                    Catch::Contains("sde.dt = '0'"));
   settings.dt = 0.1;
   settings.kind = IntegratorKind::baoab;
   settings.friction = -1;
   CHECK_THROWS_WITH(BlockIntegrator::create(double_well(), schedule, 1, settings, 8),
-                    Catch::Contains("sde.friction = -1"));
+                    Catch::Contains("sde.friction = '-1'"));
   settings.friction = 1;
   settings.kind = IntegratorKind::mala;
   const Drift rotating = quadratic(2, 1.0, 0.5);
