@@ -3,6 +3,7 @@
 // mass, outflow, min_density, free_energy, relative_entropy, l1_to_gibbs, steps}, one level per
 // output time, flushed as it goes. A numerical failure stops with exit 3 after the last good level.
 #include "app/commands.hpp"
+#include "app/common_options.hpp"
 
 #include "core/log.hpp"
 #include "core/progress.hpp"
@@ -23,14 +24,10 @@ namespace relax::app {
 
 OptionSet fp_options() {
   OptionSet options;
-  declare_landscape_options(options);
-  declare_grid_options(options);
-  declare_temperature_options(options);
-  declare_initial_options(options);
-  declare_drift_options(options);
+  declare_problem_options(options);
   declare_fokker_planck_options(options);
-  options.text("output.file", "fp.h5", "HDF5 output file")
-      .switch_("stationary", "write the stationary state at beta(0) instead of a time run");
+  declare_output_options(options, "fp.h5");
+  options.switch_("stationary", "write the stationary state at beta(0) instead of a time run");
   return options;
 }
 

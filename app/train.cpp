@@ -5,6 +5,7 @@
 // non-finite loss stops the run with exit 3; the file then holds the checkpoint of the last
 // completed epoch.
 #include "app/commands.hpp"
+#include "app/common_options.hpp"
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -34,11 +35,11 @@ OptionSet train_options() {
           "train.epochs", 5, "epochs",
           "total training epochs (Entropy-SGD: effective epochs); a restart continues up to it")
       .integer("train.seed", 0, "", "seed of initialization, shuffling and noise")
-      .text("train.output", "train.h5", "HDF5 output file")
       .text("train.restart", "", "continue from the /checkpoint of this earlier output file")
       .integer("train.threads", 0, "", "OpenBLAS threads per rank (0: OpenBLAS's default)")
       .integer("train.trace_every", 1, "steps", "write a /train/trace row every n steps (0: none)")
       .integer("train.eval_block", 1000, "samples", "block size of the per-epoch evaluations");
+  declare_output_options(options, "train.h5");
   return options;
 }
 
@@ -73,7 +74,7 @@ public:
   }
 
   int run() {
-    OutputFile out(comm_, config_.text("train.output"), {"train", config_.to_ini(), options_.seed});
+    OutputFile out(comm_, config_.text("output.file"), {"train", config_.to_ini(), options_.seed});
     out.write_attribute("/train", "net", model_.describe());
     out.write_attribute("/train", "sampler", to_string(options_.kind));
     out.write_attribute("/train", "parameters",

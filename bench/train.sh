@@ -12,16 +12,29 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
-ensure_torch() {
-  if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
-    echo "installing python3-torch (Debian) for the baseline" >&2
-    apt-get install -y -q python3-torch >/dev/null
-  fi
+ensure_torch() { # installs Debian's python3-torch when missing (as scripts/setup.sh installs)
+  /usr/bin/python3 -c "import torch" 2>/dev/null && return 0
+  echo "installing python3-torch (Debian) for the baseline" >&2
+  local sudo="" attempt
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # A failed install is most often a stale package list (a 404 on a superseded version): refresh
+  # the list and try again, a few times in case the mirror is in the middle of an update.
+  for attempt in 1 2 3; do
+    if DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-torch >/dev/null; then
+      return 0
+    fi
+    echo "apt-get install python3-torch failed (attempt $attempt of 3)" >&2
+    [ "$attempt" -eq 3 ] && break
+    sleep $((10 * (attempt - 1)))
+    $sudo apt-get update -q >/dev/null || true
+  done
+  echo "bench/train.sh: cannot install python3-torch; install it and run again" >&2
+  exit 1
 }
 
 relax_rate() { # relax_rate LAYERS THREADS: samples/s of one SGD epoch
   OPENBLAS_NUM_THREADS=$2 "$RELAX" train --net.layers="$1" --train.epochs=1 --train.threads="$2" \
-    --train.trace_every=0 --train.output="$work/speed.h5" 2>/dev/null |
+    --train.trace_every=0 --output.file="$work/speed.h5" 2>/dev/null |
     sed -n 's/^epoch 1: .*samples\/s \([0-9]*\)$/\1/p'
 }
 
@@ -53,7 +66,7 @@ parity)
   run() { # run NAME ARGS...: trains mnistfc, prints the last epoch line
     local name=$1
     shift
-    mpiexec -n "$ranks" "$RELAX" train --train.trace_every=10 --train.output="$work/$name.h5" "$@" \
+    mpiexec -n "$ranks" "$RELAX" train --train.trace_every=10 --output.file="$work/$name.h5" "$@" \
       2>/dev/null | tail -1 | sed "s/^/$name: /"
   }
   run sgd --train.sampler=sgd --train.epochs=5

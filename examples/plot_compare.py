@@ -3,18 +3,10 @@
 times (in 2D and 3D their marginals along x0 and x1), and L1(PDE, particles) against time with the
 band that sampling noise alone explains, next to the PDE's L1 distance to Gibbs.
 Usage: plot_compare.py run.h5 [out.png]  (default: run.png beside run.h5)."""
-import sys
-
 import h5py
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
+from plot_common import input_and_output, integer, plt, read_grid, save_figure, spread_indices, text
 
 
 def marginal(field, dim, axis):
@@ -27,13 +19,9 @@ def marginal(field, dim, axis):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    path = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) == 3 else path.rsplit(".", 1)[0] + ".png"
+    path, out = input_and_output(__doc__)
     with h5py.File(path, "r") as f:
-        dim = int(np.asarray(f["grid"].attrs["dim"]).ravel()[0])
-        axes = [f["grid"]["x%d" % a][:] for a in range(dim)]
+        dim, axes = read_grid(f)
         spacing = [x[1] - x[0] for x in axes]
         time = f["compare/time"][:]
         density = f["fp/density"][:]
@@ -47,10 +35,10 @@ def main():
         title = "%s, %s, %d particles (%s)" % (
             text(f["fp"].attrs.get("landscape", "")),
             text(f["fp"].attrs.get("temperature", "")),
-            int(np.asarray(f["sde"].attrs["particles"]).ravel()[0]),
+            integer(f["sde"].attrs["particles"]),
             text(f["sde"].attrs.get("integrator", "")))
 
-    snapshots = np.unique(np.linspace(0, len(time) - 1, min(len(time), 4)).astype(int))
+    snapshots = spread_indices(len(time), 4)
     shown_axes = [0] if dim == 1 else [0, 1]
     fig, panels = plt.subplots(len(shown_axes), len(snapshots) + 1,
                                figsize=(4.2 * (len(snapshots) + 1), 3.6 * len(shown_axes)),
@@ -88,9 +76,7 @@ def main():
     ax.set_title(rule, fontsize=8)
     ax.legend(fontsize=7)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    print("wrote", out)
+    save_figure(fig, out, dpi=100)
 
 
 if __name__ == "__main__":

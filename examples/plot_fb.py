@@ -4,21 +4,13 @@ the initial density, the final density under SGD, the final density under contro
 with the particle histograms), and the value function u(., 0) (Cole-Hopf, with the finite-difference
 solution); the Theorem-7 table is printed in the title. 2D runs show the three densities and u as
 images. Usage: plot_fb.py run.h5 [out.png]  (default: run.png beside run.h5)."""
-import sys
-
 import h5py
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from plot_common import input_and_output, plt, read_grid, save_figure, show_image
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    path = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) == 3 else path.rsplit(".", 1)[0] + ".png"
+    path, out = input_and_output(__doc__)
     with h5py.File(path, "r") as f:
         fb = f["fb"]
         time = fb["time"][:]
@@ -30,8 +22,7 @@ def main():
         hist_csgd = fb["particles/histogram_csgd"][:] if particles else None
         hist_sgd = fb["particles/histogram_sgd"][:] if particles else None
         table = fb["theorem7"][:]
-        dim = int(np.asarray(f["grid"].attrs["dim"]).ravel()[0])
-        axes = [f["grid"]["x%d" % a][:] for a in range(dim)]
+        dim, axes = read_grid(f)
         beta = float(fb.attrs["beta"])
         c = float(fb.attrs["c"])
 
@@ -60,16 +51,10 @@ def main():
             a.set_xlabel("x")
             a.legend(fontsize=8)
         else:
-            image = a.imshow(field, origin="lower", aspect="auto", cmap="viridis",
-                             extent=[axes[0][0], axes[0][-1], axes[1][0], axes[1][-1]])
-            fig.colorbar(image, ax=a)
-            a.set_xlabel("x")
-            a.set_ylabel("y")
+            show_image(fig, a, field, axes, xlabel="x", ylabel="y", cmap="viridis")
         a.set_title(name)
     fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    print("plot_fb: wrote " + out)
+    save_figure(fig, out, dpi=110, message="plot_fb: wrote")
 
 
 if __name__ == "__main__":

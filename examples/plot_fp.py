@@ -1,21 +1,15 @@
 #!/usr/bin/python3
 """Plot the /fp output of `relax fp`: density snapshots, mass (+ outflow) and relative entropy to
 Gibbs against time. Usage: plot_fp.py run.h5 [out.png]  (default: run.png beside run.h5)."""
-import sys
-
 import h5py
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from plot_common import (input_and_output, plt, read_grid, save_figure, show_image,
+                         spread_indices, text)
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    path = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) == 3 else path.rsplit(".", 1)[0] + ".png"
+    path, out = input_and_output(__doc__)
     with h5py.File(path, "r") as f:
         fp = f["fp"]
         time = fp["time"][:]
@@ -23,16 +17,14 @@ def main():
         mass = fp["mass"][:]
         outflow = fp["outflow"][:]
         kl = fp["relative_entropy"][:]
-        dim = int(np.asarray(f["grid"].attrs["dim"]).ravel()[0])
-        axes = [f["grid"]["x%d" % a][:] for a in range(dim)]
-        title = "%s, %s" % (fp.attrs.get("landscape", ""), fp.attrs.get("temperature", ""))
-    if isinstance(title, bytes):
-        title = title.decode()
+        dim, axes = read_grid(f)
+        title = "%s, %s" % (text(fp.attrs.get("landscape", "")),
+                            text(fp.attrs.get("temperature", "")))
 
     snapshots = sorted(set([0, len(time) // 2, len(time) - 1]))
     if dim == 1:
         fig, (ax_rho, ax_mass, ax_kl) = plt.subplots(1, 3, figsize=(15, 4.2))
-        for k in np.unique(np.linspace(0, len(time) - 1, min(len(time), 6)).astype(int)):
+        for k in spread_indices(len(time), 6):
             ax_rho.plot(axes[0], density[k], label="t = %.3g" % time[k])
         ax_rho.set_xlabel("x")
         ax_rho.set_ylabel("density")
@@ -43,12 +35,8 @@ def main():
         for column, k in enumerate(snapshots):
             ax = fig.add_subplot(grid[0, column])
             field = density[k] if dim == 2 else density[k].sum(axis=0)  # 3D: project along z
-            extent = [axes[0][0], axes[0][-1], axes[1][0], axes[1][-1]]
-            image = ax.imshow(field, origin="lower", extent=extent, aspect="auto")
-            fig.colorbar(image, ax=ax)
+            show_image(fig, ax, field, axes)
             ax.set_title("t = %.3g" % time[k])
-            ax.set_xlabel("x0")
-            ax.set_ylabel("x1")
         ax_mass = fig.add_subplot(grid[0, len(snapshots)])
         ax_kl = fig.add_subplot(grid[0, len(snapshots) + 1])
     ax_mass.plot(time, mass, "o-", label="mass")
@@ -62,9 +50,7 @@ def main():
     ax_kl.set_xlabel("t")
     ax_kl.set_ylabel("KL(rho || Gibbs)")
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    print("wrote", out)
+    save_figure(fig, out, dpi=100)
 
 
 if __name__ == "__main__":

@@ -3,25 +3,14 @@
 with the minimizers (the Entropy-SGD picture), the minimizer against gamma, and the particle
 estimates of grad f_gamma against Cole-Hopf's. 2D runs show f_gamma at the smallest and largest
 gamma instead of the curves. Usage: plot_hj.py run.h5 [out.png]  (default: run.png beside run.h5)."""
-import sys
-
 import h5py
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
+from plot_common import input_and_output, plt, read_grid, save_figure, show_image, text
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    path = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) == 3 else path.rsplit(".", 1)[0] + ".png"
+    path, out = input_and_output(__doc__)
     with h5py.File(path, "r") as f:
         hj = f["hj"]
         gamma = hj["gamma"][:]
@@ -29,8 +18,7 @@ def main():
         u_fd = hj["u_fd"][:] if "u_fd" in hj else None
         landscape = hj["f"][:]
         minimizer = hj["minimizer"][:]
-        dim = int(np.asarray(f["grid"].attrs["dim"]).ravel()[0])
-        axes = [f["grid"]["x%d" % a][:] for a in range(dim)]
+        dim, axes = read_grid(f)
         title = "%s, nu = %g" % (text(hj.attrs.get("landscape", "")), float(hj.attrs.get("nu", 0)))
         particles = None
         if "particles" in hj and "pde_grad" in hj["particles"]:
@@ -56,13 +44,9 @@ def main():
         ax.legend(fontsize=7)
     else:
         field = u[-1] if dim == 2 else u[-1].min(axis=0)
-        extent = [axes[0][0], axes[0][-1], axes[1][0], axes[1][-1]]
-        image = ax.imshow(field, origin="lower", extent=extent, aspect="auto")
-        fig.colorbar(image, ax=ax)
+        show_image(fig, ax, field, axes)
         ax.plot(minimizer[:, 0], minimizer[:, 1], "w.-")
         ax.set_title("f_gamma at gamma = %g, minimizers (white)" % gamma[-1])
-        ax.set_xlabel("x0")
-        ax.set_ylabel("x1")
 
     ax = panels[1]
     for a in range(dim):
@@ -85,9 +69,7 @@ def main():
         ax.set_title("%d points" % len(points))
         ax.legend(fontsize=7)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    print("plot_hj: wrote", out)
+    save_figure(fig, out, dpi=120, message="plot_hj: wrote")
 
 
 if __name__ == "__main__":

@@ -8,10 +8,8 @@ and alpha of the runs that recorded a trace with a varying temperature (CTLD).
 import sys
 
 import h5py
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from plot_common import plt, save_figure, text
 
 
 def main():
@@ -21,8 +19,7 @@ def main():
     for path in sys.argv[2:]:
         with h5py.File(path, "r") as f:
             t = f["train"]
-            sampler = t.attrs.get("sampler", path)
-            sampler = sampler.decode() if isinstance(sampler, bytes) else sampler
+            sampler = text(t.attrs.get("sampler", path))
             epoch = t["epoch"][:]
             curves.plot(epoch, 100 * t["test_error"][:], "o-", label=f"{sampler} test")
             curves.plot(epoch, 100 * t["train_error"][:], "--", label=f"{sampler} train")
@@ -40,8 +37,7 @@ def main():
     if tempering.lines:
         tempering.legend()
     tempering.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(sys.argv[1], dpi=120)
+    save_figure(figure, sys.argv[1], dpi=120, message=None)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-# Shared by the CLI tests (sourced). RELAX is the relax binary, MPIEXEC the MPI launcher; each test
-# works in a fresh temporary directory that is removed on exit.
+# Shared by the CLI tests (sourced). RELAX is the relax binary, MPIEXEC the MPI launcher, PYTHON the
+# Python with h5py and numpy; each test works in a fresh temporary directory that is removed on exit.
 set -u
 : "${RELAX:?RELAX must point to the relax binary}"
 : "${MPIEXEC:=mpiexec}"
+: "${PYTHON:=/usr/bin/python3}"
 workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
 cd "$workdir"
@@ -42,6 +43,25 @@ expect_only_files() {
   [ $# -eq 0 ] || wanted=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
   if [ "$present" != "$wanted" ]; then
     echo "FAIL: files present: '$present', expected: '$wanted'"
+    failures=$((failures + 1))
+  fi
+}
+
+# check_h5 FILE PYTHON-EXPRESSIONS...: evaluates each expression with `f` the open HDF5 file (h5py)
+# and numpy as np; a false one fails the check, naming the file and the expression.
+check_h5() {
+  local file=$1
+  shift
+  if ! "$PYTHON" - "$file" "$@" <<'EOF'; then
+import sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+for check in sys.argv[2:]:
+    if not eval(check):
+        sys.exit("FAIL: %s: %s" % (sys.argv[1], check))
+print("ok: %s: %d checks" % (sys.argv[1], len(sys.argv) - 2))
+EOF
     failures=$((failures + 1))
   fi
 }

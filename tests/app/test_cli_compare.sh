@@ -5,26 +5,7 @@
 # 4 with one error line; bad input exits 2 with one line and writes nothing; every example config
 # runs; compare_double_well.ini is the default problem; the README's key reference is current.
 source "$(dirname "$0")/cli_lib.sh"
-: "${PYTHON:=/usr/bin/python3}"
 : "${RELAX_SOURCE_DIR:?RELAX_SOURCE_DIR must point to the source tree}"
-
-# check_h5 FILE PYTHON-EXPRESSIONS: runs the assertions with `f` the open file and numpy as np.
-check_h5() {
-  local file=$1
-  shift
-  if ! "$PYTHON" - "$file" "$@" <<'EOF'; then
-import sys
-import h5py
-import numpy as np
-f = h5py.File(sys.argv[1], "r")
-for check in sys.argv[2:]:
-    if not eval(check):
-        sys.exit("FAIL: %s: %s" % (sys.argv[1], check))
-print("ok: %s: %d checks" % (sys.argv[1], len(sys.argv) - 2))
-EOF
-    failures=$((failures + 1))
-  fi
-}
 
 small=(--sde.particles=20000 --time.end=2 --time.outputs=4)
 

@@ -3,27 +3,9 @@
 # ranks, bad input (exit 2, one line, nothing written), and a numerical blow-up (exit 3 with the
 # last good output kept under the final name).
 source "$(dirname "$0")/cli_lib.sh"
-: "${PYTHON:=/usr/bin/python3}"
 
 common=(--landscape.type=double_well --grid.n=100 --time.outputs=4)
 base=("${common[@]}" --time.end=1 --fp.dt=0.01)
-
-# check_h5 FILE PYTHON-EXPRESSIONS: runs the assertions with `f` the open file and numpy as np.
-check_h5() {
-  local file=$1
-  shift
-  if ! "$PYTHON" - "$file" "$@" <<'EOF'; then
-import sys
-import h5py
-import numpy as np
-f = h5py.File(sys.argv[1], "r")
-for check in sys.argv[2:]:
-    if not eval(check):
-        sys.exit("FAIL: %s: %s" % (sys.argv[1], check))
-EOF
-    failures=$((failures + 1))
-  fi
-}
 
 expect 0 "fp: wrote run\.h5" -- fp "${base[@]}" --output.file=run.h5
 check_h5 run.h5 'f["fp/density"].shape == (5, 100)' 'f["fp/time"][-1] == 1.0' \

@@ -42,13 +42,13 @@ expect 2 "data\.train_size = 70000" -- train "${base[@]}" --data.train_size=7000
 expect_only_files # rejected runs write nothing
 
 # --- every sampler runs and writes /train per epoch and /checkpoint ---
-expect 0 "epoch 2: .*test_error" -- train "${small[@]}" --train.epochs=2 --train.output=sgd.h5
+expect 0 "epoch 2: .*test_error" -- train "${small[@]}" --train.epochs=2 --output.file=sgd.h5
 expect 0 "epoch 2: .*temperature 0.001 " -- train "${small[@]}" --train.epochs=2 --train.sampler=sgld \
-  --train.lr=0.1 --sgld.temperature=1e-3 --train.output=sgld.h5
+  --train.lr=0.1 --sgld.temperature=1e-3 --output.file=sgld.h5
 expect 0 "epoch 2: " -- train "${small[@]}" --train.epochs=2 --train.sampler=ctld \
-  --ctld.sampling_steps=12 --train.output=ctld.h5
+  --ctld.sampling_steps=12 --output.file=ctld.h5
 expect 0 "epoch 2\.5: " -- train "${small[@]}" --train.epochs=2 --train.sampler=entropy_sgd \
-  --entropy.inner_steps=5 --train.lr=1 --train.output=entropy.h5
+  --entropy.inner_steps=5 --train.lr=1 --output.file=entropy.h5
 "$PY" - <<'EOF' || failures=$((failures + 1))
 import h5py, numpy as np
 for name, epochs in [("sgd", [1, 2]), ("sgld", [1, 2]), ("ctld", [1, 2]), ("entropy", [1.25, 2.5])]:
@@ -79,13 +79,13 @@ EOF
 
 # --- restart continues bit for bit; 2 ranks match 1 rank to float round-off ---
 expect 0 "epoch 1:" -- train "${small[@]}" --train.epochs=1 --train.sampler=sgld --train.lr=0.1 \
-  --sgld.temperature=1e-3 --train.output=first.h5
+  --sgld.temperature=1e-3 --output.file=first.h5
 expect 0 "epoch 2:" -- train "${small[@]}" --train.epochs=2 --train.sampler=sgld --train.lr=0.1 \
-  --sgld.temperature=1e-3 --train.restart=first.h5 --train.output=second.h5
+  --sgld.temperature=1e-3 --train.restart=first.h5 --output.file=second.h5
 expect 2 "train\.restart = 'sgd\.h5': checkpoint of 25450 parameters, expected 50890" \
   -- train "${base[@]}" --data.train_size=1000 --net.layers=784,64,10 --train.restart=sgd.h5 \
-  --train.output=x.h5
-"$MPIEXEC" -n 2 "$RELAX" train "${small[@]}" --train.epochs=2 --train.output=sgd_np2.h5 >/dev/null 2>&1 ||
+  --output.file=x.h5
+"$MPIEXEC" -n 2 "$RELAX" train "${small[@]}" --train.epochs=2 --output.file=sgd_np2.h5 >/dev/null 2>&1 ||
   { echo "FAIL: 2-rank run"; failures=$((failures + 1)); }
 "$PY" - <<'EOF' || failures=$((failures + 1))
 import h5py, numpy as np
@@ -102,7 +102,7 @@ EOF
 
 # --- a NaN loss: exit 3, the error names the file holding the last good checkpoint ---
 err=$(mktemp)
-"$RELAX" train "${small[@]}" --train.lr=1e30 --train.epochs=2 --train.output=nan.h5 2>"$err" >/dev/null
+"$RELAX" train "${small[@]}" --train.lr=1e30 --train.epochs=2 --output.file=nan.h5 2>"$err" >/dev/null
 status=$?
 if [ $status -ne 3 ] || ! tail -1 "$err" | grep -Eq "^relax: error: train: non-finite loss at step [0-9]+ .*'nan\.h5' holds the checkpoint of the last completed epoch 0$"; then
   echo "FAIL: NaN loss: exit $status, stderr:"; cat "$err"; failures=$((failures + 1))

@@ -8,6 +8,7 @@
 #include "core/mpi.hpp"
 
 #include "test_forward_backward_support.hpp"
+#include "test_viscous_hj_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -236,20 +237,9 @@ struct LinearQuadratic {
   }
 };
 
-/// Collective: max over the cells with |x_0| <= 2 of |u - exact|.
+/// Collective: max over the cells with |x_0| <= 2 of |u - exact| (away from the boundary layers).
 double interior_error(const GridField& u, const std::function<double(const double*)>& exact) {
-  const Grid& grid = u.grid();
-  double worst = 0;
-  const petsc::ConstVecArray values(u.vec());
-  std::array<double, 3> x{};
-  grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
-    grid.centre(index, x.data());
-    if (std::fabs(x[0]) <= 2) {
-      worst = std::max(worst, std::fabs(values[offset] - exact(x.data())));
-    }
-  });
-  MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE, MPI_MAX, grid.comm());
-  return worst;
+  return test::max_error(u, exact, [](const double* x) { return std::fabs(x[0]) <= 2; });
 }
 
 } // namespace
