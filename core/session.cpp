@@ -10,13 +10,23 @@
 namespace relax {
 
 Session::Session() {
+  int initialized = 0;
+  RELAX_MPI(MPI_Initialized(&initialized));
+  owns_mpi_ = initialized == 0;
   RELAX_PETSC(PetscInitializeNoArguments());
   RELAX_PETSC(PetscPushErrorHandler(PetscReturnErrorHandler, nullptr));
   RELAX_MPI(MPI_Comm_set_errhandler(PETSC_COMM_WORLD, MPI_ERRORS_RETURN));
 }
 
 Session::~Session() {
+  // PetscFinalize returns early on an error (a viewer that cannot be opened, say) and then skips
+  // MPI_Finalize, which mpiexec reports as an abnormal termination of a run that succeeded.
   PetscFinalize();
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (owns_mpi_ && finalized == 0) {
+    MPI_Finalize();
+  }
 }
 
 MPI_Comm Session::comm() const {
@@ -44,6 +54,13 @@ void Session::insert_petsc_options(const std::vector<std::string>& tokens) const
     const bool has_value = i + 1 < tokens.size() && !is_petsc_option_name(tokens[i + 1]);
     const std::string value = has_value ? tokens[++i] : std::string();
     RELAX_PETSC(PetscOptionsSetValue(nullptr, name.c_str(), has_value ? value.c_str() : nullptr));
+  }
+  // PetscInitialize starts the event log only when it sees -log_view, and these options come
+  // after it: start it here, or PetscFinalize finds nothing to print and fails.
+  PetscBool log_view = PETSC_FALSE;
+  RELAX_PETSC(PetscOptionsHasName(nullptr, nullptr, "-log_view", &log_view));
+  if (log_view == PETSC_TRUE) {
+    RELAX_PETSC(PetscLogDefaultBegin());
   }
 }
 

@@ -28,8 +28,11 @@ public:
 
   /// Adds command-line style PETSc options ("-fp_ts_type", "bdf", "-fp_ts_monitor") to PETSc's
   /// options database; a later value of the same option replaces an earlier one. Throws InputError
-  /// for a token that is not an option.
+  /// for a token that is not an option. -log_view given here works as from PETSC_OPTIONS.
   void insert_petsc_options(const std::vector<std::string>& tokens) const;
+
+private:
+  bool owns_mpi_ = false; ///< MPI was initialized here (through PETSc), so it is finalized here
 };
 
 } // namespace relax

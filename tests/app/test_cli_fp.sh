@@ -19,7 +19,12 @@ check_h5 stationary.h5 'f["fp/density"].shape == (1, 100)' 'f["fp/l1_to_gibbs"][
 "$MPIEXEC" -n 2 "$RELAX" fp "${base[@]}" --output.file=run2.h5 >/dev/null 2>&1 ||
   { echo "FAIL: relax fp at 2 ranks"; failures=$((failures + 1)); }
 check_h5 run2.h5 'np.max(np.abs(f["fp/density"][:] - h5py.File("run.h5", "r")["fp/density"][:])) < 1e-12'
-rm -f run.h5 run.xmf run2.h5 run2.xmf stationary.h5 stationary.xmf
+# PETSc's profiling from the command line: the log is written and the job ends cleanly under
+# mpiexec (PetscFinalize used to fail on a log that was never started, skipping MPI_Finalize).
+"$MPIEXEC" -n 2 "$RELAX" fp "${base[@]}" --output.file=run3.h5 -- -log_view :log.txt >/dev/null 2>&1 ||
+  { echo "FAIL: relax fp -- -log_view at 2 ranks"; failures=$((failures + 1)); }
+grep -q "^TSStep " log.txt || { echo "FAIL: -log_view wrote no TSStep event"; failures=$((failures + 1)); }
+rm -f run.h5 run.xmf run2.h5 run2.xmf run3.h5 run3.xmf log.txt stationary.h5 stationary.xmf
 
 # Bad input: exit 2, one line naming the key, and no output file.
 expect 2 "temperature\.beta = '0'" -- fp "${base[@]}" --temperature.beta=0
