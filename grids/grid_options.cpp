@@ -1,6 +1,7 @@
 #include "grids/grid_options.hpp"
 
 #include "core/error.hpp"
+#include "core/mpi.hpp"
 
 #include <cmath>
 #include <limits>
@@ -47,7 +48,15 @@ Grid make_grid(MPI_Comm comm, const Config& config, int dim) {
     }
     axes[a] = {lo[a], hi[a], static_cast<int>(n[a]), parse_boundary(bc[a], "grid.bc")};
   }
-  return Grid(comm, std::move(axes));
+  try {
+    return Grid(comm, std::move(axes));
+  } catch (const PetscError& e) {
+    // The axes are valid, so what PETSc rejects is the split over the ranks (fewer cells than
+    // ranks along an axis); every rank sees the same sizes and throws alike.
+    throw InputError("grid.n = '" + config.text("grid.n") + "' on " +
+                     std::to_string(comm_size(comm)) +
+                     " MPI ranks: expected a grid PETSc can distribute (" + e.what() + ")");
+  }
 }
 
 } // namespace relax

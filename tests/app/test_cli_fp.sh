@@ -27,6 +27,13 @@ grep -q "^TSStep " log.txt || { echo "FAIL: -log_view wrote no TSStep event"; fa
 rm -f run.h5 run.xmf run2.h5 run2.xmf run3.h5 run3.xmf log.txt stationary.h5 stationary.xmf
 
 # Bad input: exit 2, one line naming the key, and no output file.
+# A grid PETSc cannot split over the ranks names grid.n and the rank count.
+"$MPIEXEC" -n 3 "$RELAX" fp --grid.n=2 --time.end=1 --output.file=split.h5 >/dev/null 2>split.err
+status=$?
+if [ "$status" -ne 2 ] || ! grep -q "^relax: error: grid\.n = '2' on 3 MPI ranks: expected a grid PETSc can distribute" split.err; then
+  echo "FAIL: grid.n = 2 on 3 ranks: exit $status"; cat split.err; failures=$((failures + 1))
+fi
+rm -f split.err
 expect 2 "temperature\.beta = '0'" -- fp "${base[@]}" --temperature.beta=0
 expect 2 "temperature\.beta = '-1'" -- fp "${base[@]}" --temperature.beta=-1
 expect 2 "temperature\.schedule: .* gives T\([^)]*\) = 0 \(beta = inf\)" -- fp "${common[@]}" --fp.dt=0.01 \
