@@ -443,10 +443,10 @@ std::vector<T> one_or_each(std::vector<T> values, const std::string& key, const 
     values.assign(n, values.front());
   }
   if (values.size() != n) {
-    reject_value(key, text,
-                 (count == 1 ? std::string("1 value")
-                             : "1 or " + std::to_string(count) + " values") +
-                     (what.empty() ? "" : " (" + what + ")"));
+    reject_value(
+        key, text,
+        (count == 1 ? std::string("1 value") : "1 or " + std::to_string(count) + " values") +
+            (what.empty() ? "" : " (" + what + ")"));
   }
   return values;
 }

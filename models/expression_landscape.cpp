@@ -85,8 +85,7 @@ ExpressionLandscape::ExpressionLandscape(const std::string& expression, const st
                  "0 (inferred) or 1..3 for an expression in x, y, z");
   }
   if (!(fd_step >= 0) || !std::isfinite(fd_step)) {
-    reject_value("landscape.fd_step", format_real(fd_step),
-                 "0 (automatic) or a finite step > 0");
+    reject_value("landscape.fd_step", format_real(fd_step), "0 (automatic) or a finite step > 0");
   }
   const int needed = parsers_->define(parsers_->value, expression_, expr_key);
   if (dim_ == 0) {

@@ -54,7 +54,8 @@ std::shared_ptr<const Landscape> make_gaussian_mixture(const Config& config, lon
   }
   const int d = resolved_dim(dim, means.size() / K);
   return std::make_shared<GaussianMixtureLandscape>(
-      d, weights, means, config.reals_per_axis("landscape.stds", static_cast<int>(K), "one per component"));
+      d, weights, means,
+      config.reals_per_axis("landscape.stds", static_cast<int>(K), "one per component"));
 }
 
 } // namespace

@@ -337,8 +337,7 @@ SamplerOptions make_sampler_options(const Config& config) {
       : schedule == "polynomial"
           ? TemperatureSchedule::polynomial(c, config.positive_real("sgld.a"),
                                             config.non_negative_real("sgld.p"))
-          : TemperatureSchedule::constant(
-                1.0 / config.positive_real("sgld.temperature"));
+          : TemperatureSchedule::constant(1.0 / config.positive_real("sgld.temperature"));
 
   CtldParameters& ctld = o.ctld;
   ctld.lr = config.positive_real("ctld.lr");

@@ -4,11 +4,11 @@
 #include "core/error.hpp"
 #include "core/mpi.hpp"
 #include "core/validate.hpp"
+#include "grids/ghosted_values.hpp"
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 #include "solvers/fokker_planck.hpp"
 #include "solvers/linear_solver.hpp"
-#include "grids/ghosted_values.hpp"
 
 #include <petscdmda.h>
 

@@ -1,10 +1,10 @@
 #include "solvers/forward_backward_options.hpp"
 
 #include "core/error.hpp"
+#include "grids/ghosted_values.hpp"
 #include "models/expression_landscape.hpp"
 #include "models/schedule.hpp"
 #include "solvers/fokker_planck_setup.hpp"
-#include "grids/ghosted_values.hpp"
 
 #include <cmath>
 

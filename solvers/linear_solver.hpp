@@ -18,8 +18,8 @@ enum class ParallelFactorization {
 };
 
 struct DirectSolverOptions {
-  std::string prefix;          ///< PETSc options prefix, e.g. "fp_stationary_"
-  double rtol = 1e-14;         ///< tolerances of an iterative method chosen by options
+  std::string prefix;  ///< PETSc options prefix, e.g. "fp_stationary_"
+  double rtol = 1e-14; ///< tolerances of an iterative method chosen by options
   double abstol = 1e-300;
   ParallelFactorization parallel = ParallelFactorization::mumps;
 };

@@ -4,8 +4,8 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "core/validate.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 #include "grids/ghosted_values.hpp"
 
 #include <petscdmda.h>

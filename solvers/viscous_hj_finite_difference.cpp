@@ -3,8 +3,8 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "core/validate.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 #include "grids/ghosted_values.hpp"
 #include "solvers/time_stepping.hpp"
 #include "solvers/viscous_hj_godunov.hpp"

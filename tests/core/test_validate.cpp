@@ -88,8 +88,7 @@ TEST_CASE("Config's checked getters apply the scalar checks to a key", "[core]")
         "sde.particles = '0': expected an integer >= 1");
 }
 
-TEST_CASE("Per-axis lists: one value serves every axis, otherwise exactly one per axis",
-          "[core]") {
+TEST_CASE("Per-axis lists: one value serves every axis, otherwise exactly one per axis", "[core]") {
   const Config one = example({{"grid.lo", "-1"}, {"grid.n", "8"}, {"grid.bc", "periodic"}});
   CHECK(one.reals_per_axis("grid.lo", 3) == std::vector<double>{-1, -1, -1});
   CHECK(one.integers_per_axis("grid.n", 2) == std::vector<long>{8, 8});
@@ -110,8 +109,9 @@ TEST_CASE("Per-axis lists: one value serves every axis, otherwise exactly one pe
   // A blank text is one (empty) value, for the caller to reject with its own expectation.
   CHECK(example({{"grid.bc", ""}}).texts_per_axis("grid.bc", 2) ==
         std::vector<std::string>{"", ""});
-  CHECK(message_of([] { example({{"grid.lo", ""}}).reals_per_axis("grid.lo", 2); }) ==
-        "grid.lo = '': expected 1 or 2 values");
+  CHECK(message_of([] {
+          example({{"grid.lo", ""}}).reals_per_axis("grid.lo", 2);
+        }) == "grid.lo = '': expected 1 or 2 values");
 }
 
 TEST_CASE("Text helpers: trimmed items, a trailing separator leaves an empty item", "[core]") {

@@ -213,7 +213,8 @@ TEST_CASE("Escape over a 6 kT barrier: PDE slow mode and particle first passages
   // 6 kT (exact first-passage quadrature). Float increments: the crossing is made of many small
   // steps, which their 2^-24 resolution and 5.9-sigma cut-off do not change. Kramers' formula is
   // 7.5% above the exact rate at 6 kT (its error is about 0.45 kT / df): the particle estimate,
-  // 2.2 standard errors inside the 10% band with this seed, is held to the issue's 10% as it stands.
+  // 2.2 standard errors inside the 10% band with this seed, is held to the issue's 10% as it
+  // stands.
   CompareFixture fixture(world(), {{"temperature.beta", "6"},
                                    {"initial.std", "0.15"},
                                    {"sde.particles", "20000"},

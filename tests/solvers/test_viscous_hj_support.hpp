@@ -1,5 +1,6 @@
-// Helpers shared by the viscous HJ and forward–backward tests: closed-form comparisons over a region of the grid, and
-// the comparison of a distributed field with the same field computed on one rank.
+// Helpers shared by the viscous HJ and forward–backward tests: closed-form comparisons over a
+// region of the grid, and the comparison of a distributed field with the same field computed on one
+// rank.
 #pragma once
 
 #include "core/mpi.hpp"
