@@ -92,7 +92,10 @@ void philox_portable(const Counter& c, Words& out) {
 // One 32-bit word per 64-bit lane; only the low halves matter (pmuludq reads nothing else), so a
 // round is two multiplies, two shifts and two three-way xors per vector of counters. Shifts and
 // xors use GCC's generic vectors; only the multiply needs an intrinsic (the zero-masking AVX-512
-// form: GCC 12's unmasked one warns from inside its own header).
+// form: GCC 12's unmasked one warns from inside its own header). The two kernels are written out
+// rather than shared through a template: GCC 12 turns a product of generic vectors masked to 32
+// bits into vpmullq (AVX-512) or a shift-and-add sequence (AVX2), not pmuludq, and an intrinsic
+// compiled for one target cannot be inlined into a template compiled for none.
 using U64x4 = std::uint64_t __attribute__((vector_size(32)));
 using U64x8 = std::uint64_t __attribute__((vector_size(64)));
 
