@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 
 #include <algorithm>
 #include <array>
@@ -67,8 +68,7 @@ ParticleEnsemble::ParticleEnsemble(MPI_Comm comm, const Drift& drift,
                                    const EnsembleSettings& settings)
     : comm_(comm), drift_(drift), schedule_(schedule), settings_(settings) {
   if (settings.particles < 1) {
-    throw InputError("sde.particles = " + std::to_string(settings.particles) +
-                     ": expected an integer >= 1");
+    reject_value("sde.particles", std::to_string(settings.particles), "an integer >= 1");
   }
   if (settings.passage && (settings.passage->axis < 0 || settings.passage->axis >= dim())) {
     throw InputError("sde.passage_axis = " + std::to_string(settings.passage->axis) +

@@ -3,6 +3,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/validate.hpp"
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 
@@ -130,10 +131,8 @@ ControlledParticles::ControlledParticles(const Grid& grid, const ControlledSgdPr
                                          const ControlledParticleSettings& settings, long steps)
     : grid_(grid), problem_(problem), settings_(settings) {
   check_controlled_sgd_problem(grid, problem_);
-  if (settings_.substeps < 1 || steps < 1) {
-    throw InputError("fb.substeps = " + std::to_string(settings_.substeps) +
-                     ": expected an integer >= 1");
-  }
+  require_at_least("fb.substeps", settings_.substeps, 1);
+  require_at_least("fb.steps", steps, 1);
   const double total_steps = static_cast<double>(steps) * static_cast<double>(settings_.substeps);
   if (total_steps >= static_cast<double>(std::numeric_limits<std::uint32_t>::max())) {
     throw InputError("fb.steps * fb.substeps = " + format_real(total_steps) +
