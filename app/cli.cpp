@@ -12,25 +12,6 @@
 
 namespace relax::app {
 
-std::vector<Command> commands() {
-  return {
-      {"compare", "the main job: Fokker-Planck density vs particle histograms, Gibbs, escape rates",
-       compare_options, run_compare},
-      {"info", "print versions of relax and its libraries, build type and MPI size", info_options,
-       run_info},
-      {"train", "train an MLP on MNIST-format data with SGD, SGLD, CTLD or Entropy-SGD over MPI",
-       train_options, run_train},
-      {"fp", "Fokker-Planck density of a landscape on a grid (SG finite volumes, PETSc TS)",
-       fp_options, run_fp},
-      {"sde", "MPI particles of Langevin dynamics (EM, MALA, BAOAB) with histograms on the grid",
-       sde_options, run_sde},
-      {"hj", "local entropy f_gamma: viscous Hamilton-Jacobi by Cole-Hopf, FD and particles",
-       hj_options, run_hj},
-      {"fb", "controlled SGD: backward HJB, controlled Fokker-Planck and particles (Theorem 7)",
-       fb_options, run_fb},
-  };
-}
-
 namespace {
 
 std::string general_help() {

@@ -285,6 +285,10 @@ struct OutputFile::Impl {
   }
 };
 
+void declare_output_options(OptionSet& options, const std::string& default_file) {
+  options.text("output.file", default_file, "HDF5 output file");
+}
+
 OutputFile::OutputFile(MPI_Comm comm, const std::string& path, const RunAttributes& attributes)
     : impl_(std::make_unique<Impl>(comm, path)) {
   Impl& impl = *impl_;

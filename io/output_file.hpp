@@ -1,4 +1,4 @@
-// One HDF5 file per run, written collectively with MPI-IO (DESIGN.md §4). The file is created as
+// One HDF5 file per run, written collectively with MPI-IO (docs/output.md). The file is created as
 // "<path>.part" and renamed to <path> by finish() (or the destructor, also while an exception
 // unwinds, so a numerical failure leaves the last good state under the final name). Time series are
 // extendible, chunked datasets: every append_* adds one time level, and flush() makes the file
@@ -8,6 +8,7 @@
 // object names are paths from the root ("fp/density" and "/fp/density" are the same).
 #pragma once
 
+#include "core/config.hpp"
 #include "grids/grid.hpp"
 
 #include <mpi.h>
@@ -18,6 +19,9 @@
 #include <vector>
 
 namespace relax {
+
+/// [output] file, with the run's default file name.
+void declare_output_options(OptionSet& options, const std::string& default_file);
 
 /// The root attributes of every output file besides relax_version and nranks.
 struct RunAttributes {

@@ -1,5 +1,6 @@
 #include "models/schedule.hpp"
 
+#include "core/error.hpp"
 #include "core/validate.hpp"
 
 #include <cmath>
@@ -45,6 +46,23 @@ std::string TemperatureSchedule::describe() const {
     return "T = " + format_real(c_) + " / (" + format_real(a_) + " + t)^" + format_real(p_);
   }
   return "";
+}
+
+TemperatureSchedule TemperatureSchedule::scaled(double factor) const {
+  return kind_ == Kind::constant ? TemperatureSchedule(kind_, c_ * factor, a_, p_)
+                                 : TemperatureSchedule(kind_, c_ / factor, a_, p_);
+}
+
+void check_schedule(const TemperatureSchedule& schedule, double t_end) {
+  for (double t : {0.0, t_end}) {
+    const double beta = schedule.beta(t);
+    if (!(beta > 0) || !std::isfinite(beta)) {
+      throw InputError("temperature.schedule: " + schedule.describe() + " gives T(" +
+                       format_real(t) + ") = " + format_real(schedule.temperature(t)) +
+                       " (beta = " + format_real(beta) +
+                       "); expected 0 < T < inf up to time.end = " + format_real(t_end));
+    }
+  }
 }
 
 void declare_temperature_options(OptionSet& options) {

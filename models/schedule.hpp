@@ -1,5 +1,5 @@
-// Inverse temperature beta(t) shared by the Fokker–Planck solver and the particles (DESIGN.md §1):
-// constant, logarithmic T = c / log(2 + t), or polynomial T = c / (a + t)^p.
+// Inverse temperature beta(t) shared by the Fokker–Planck solver and the particles
+// (docs/theory.md): constant, logarithmic T = c / log(2 + t), or polynomial T = c / (a + t)^p.
 #pragma once
 
 #include "core/config.hpp"
@@ -24,6 +24,9 @@ public:
   double temperature(double t) const;
   double beta(double t) const { return 1.0 / temperature(t); }
   std::string describe() const;
+  /// The same schedule with beta multiplied by `factor` (> 0): beta scaled for the constant one, c
+  /// divided by it for the annealing ones.
+  TemperatureSchedule scaled(double factor) const;
 
 private:
   TemperatureSchedule(Kind kind, double c, double a, double p) : kind_(kind), c_(c), a_(a), p_(p) {}
@@ -36,5 +39,10 @@ private:
 /// [temperature] schedule = constant|logarithmic|polynomial, beta, c, a, p.
 void declare_temperature_options(OptionSet& options);
 TemperatureSchedule make_temperature_schedule(const Config& config);
+
+/// InputError (naming temperature.schedule) unless beta(t) is finite and > 0 at t = 0 and at
+/// t_end. The built-in schedules are monotone in t, so the two ends bound the whole run: this
+/// catches a temperature that underflows to 0 (beta = inf) or overflows before t_end.
+void check_schedule(const TemperatureSchedule& schedule, double t_end);
 
 } // namespace relax

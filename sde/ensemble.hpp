@@ -86,6 +86,8 @@ public:
 
   MPI_Comm comm() const { return comm_; }
   const Drift& drift() const { return drift_; }
+  /// beta(t) the particles run with.
+  const TemperatureSchedule& schedule() const { return schedule_; }
   int dim() const { return drift_.dim(); }
   std::uint64_t size() const { return settings_.particles; }
   std::uint64_t first_id() const { return first_id_; }

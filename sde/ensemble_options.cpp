@@ -67,25 +67,4 @@ SdeOutputPlan make_sde_output_plan(const Config& config, const Grid* grid) {
   return plan;
 }
 
-std::vector<std::uint32_t> output_steps(const std::vector<double>& times, double dt) {
-  std::vector<std::uint32_t> steps;
-  for (const double t : times) {
-    const double exact = t / dt;
-    const double n = std::round(exact);
-    if (std::abs(exact - n) > 1e-9 * std::max(1.0, n)) {
-      throw InputError("output time " + format_real(t) +
-                       " (time.end, time.outputs, time.output_times) is not a whole number of "
-                       "steps of sde.dt = " +
-                       format_real(dt) + "; expected multiples of sde.dt");
-    }
-    if (n > static_cast<double>(std::numeric_limits<std::uint32_t>::max())) {
-      throw InputError("time.end = " + format_real(times.back()) +
-                       " with sde.dt = " + format_real(dt) + " needs " + format_real(n) +
-                       " steps; expected fewer than 2^32");
-    }
-    steps.push_back(static_cast<std::uint32_t>(n));
-  }
-  return steps;
-}
-
 } // namespace relax

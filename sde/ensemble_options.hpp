@@ -23,9 +23,4 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim);
 /// (null: none). InputError for a negative snapshot interval.
 SdeOutputPlan make_sde_output_plan(const Config& config, const Grid* grid);
 
-/// The step n = t / dt of every output time. Particles exist only at whole steps, so a time that is
-/// not one (to 1e-9 of a step) is an InputError rather than silently moved, and so is a run of
-/// 2^32 steps or more (the counter's step word).
-std::vector<std::uint32_t> output_steps(const std::vector<double>& times, double dt);
-
 } // namespace relax

@@ -20,10 +20,10 @@ std::string moment_columns(int dim) {
 } // namespace
 
 void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
-                          const TemperatureSchedule& schedule, const std::string& group) {
+                          const std::string& group) {
   const EnsembleSettings& settings = ensemble.settings();
   file.write_attribute(group, "landscape", ensemble.drift().landscape().describe());
-  file.write_attribute(group, "temperature", schedule.describe());
+  file.write_attribute(group, "temperature", ensemble.schedule().describe());
   file.write_attribute(group, "integrator", to_string(settings.integrator.kind));
   file.write_attribute(group, "noise",
                        settings.integrator.noise == NoisePrecision::float32 ? "float" : "double");
@@ -41,13 +41,13 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 }
 
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const TemperatureSchedule& schedule, const SdeOutputPlan& plan,
+                              const SdeOutputPlan& plan,
                               long index, const std::string& group) {
   const std::string prefix = group + "/";
   const auto n = static_cast<double>(ensemble.size());
   file.append_scalar(prefix + "time", ensemble.time());
   file.append_scalar(prefix + "step", static_cast<double>(ensemble.step()));
-  file.append_scalar(prefix + "beta", schedule.beta(ensemble.time()));
+  file.append_scalar(prefix + "beta", ensemble.schedule().beta(ensemble.time()));
   if (plan.grid != nullptr) {
     const Histogram histogram = ensemble.histogram(*plan.grid);
     file.append_field(prefix + "histogram", histogram.density());

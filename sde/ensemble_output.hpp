@@ -1,11 +1,10 @@
-// The /sde group of an output file (DESIGN.md §4): what `relax sde` writes at t = 0 and at every
+// The /sde group of an output file (docs/output.md): what `relax sde` writes at t = 0 and at every
 // output time, and what `relax compare` writes for its particle side. Collective calls on a
 // ParticleEnsemble and an OutputFile; the ensemble computes, this file only names and arranges.
 #pragma once
 
 #include "grids/grid.hpp"
 #include "io/output_file.hpp"
-#include "models/schedule.hpp"
 #include "sde/ensemble.hpp"
 
 #include <string>
@@ -23,7 +22,7 @@ struct SdeOutputPlan {
 /// moments_columns, histogram (its normalization) and, with a passage surface, passage_columns and
 /// passage_surface.
 void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
-                          const TemperatureSchedule& schedule, const std::string& group = "sde");
+                          const std::string& group = "sde");
 
 /// Collective: appends one level to `group`: time, step, beta, histogram (density counts /
 /// (N * cell volume)) and outside (fraction of particles off the grid box), moments (mean_k,
@@ -32,7 +31,7 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 /// particles_time at every snapshot_every-th level (`index` counts the levels of this run, from 0),
 /// then /checkpoint and a flush. Returns a short metric for the progress line.
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const TemperatureSchedule& schedule, const SdeOutputPlan& plan,
+                              const SdeOutputPlan& plan,
                               long index, const std::string& group = "sde");
 
 } // namespace relax

@@ -99,6 +99,8 @@ public:
   FokkerPlanckSolver& operator=(const FokkerPlanckSolver&) = delete;
 
   const Grid& grid() const { return grid_; }
+  /// beta(t) the density runs with.
+  const TemperatureSchedule& schedule() const { return schedule_; }
   double time() const { return time_; }
   /// Accepted TS steps since construction.
   long steps() const { return steps_; }

@@ -14,54 +14,13 @@ namespace relax {
 void declare_fokker_planck_options(OptionSet& options) {
   options
       .real("fp.dt", 1e-2, "time",
-            "time step of the Fokker-Planck solver (the first step with -fp_ts_adapt_type basic)")
-      .real("time.end", 5.0, "time", "final time")
-      .integer("time.outputs", 10, "", "number of equally spaced outputs after t = 0")
-      .reals("time.output_times", "", "time",
-             "explicit output times in (0, time.end], ascending (replace time.outputs)");
+            "time step of the Fokker-Planck solver (the first step with -fp_ts_adapt_type basic)");
 }
 
 FokkerPlanckOptions make_fokker_planck_options(const Config& config) {
   FokkerPlanckOptions options;
   options.dt = config.positive_real("fp.dt", "a time step");
   return options;
-}
-
-std::vector<double> make_output_times(const Config& config) {
-  const double end = config.non_negative_real("time.end", "a final time");
-  std::vector<double> times = config.reals("time.output_times");
-  if (!times.empty()) {
-    for (std::size_t i = 0; i < times.size(); ++i) {
-      if (!(times[i] > 0 && times[i] <= end) || (i > 0 && !(times[i] > times[i - 1]))) {
-        reject_value("time.output_times", config.text("time.output_times"),
-                     "ascending times in (0, time.end = " + format_real(end) + "]");
-      }
-    }
-    if (times.back() != end) {
-      times.push_back(end);
-    }
-    return times;
-  }
-  const long count = config.integer_at_least("time.outputs", 1);
-  if (end == 0) {
-    return {};
-  }
-  for (long k = 1; k <= count; ++k) {
-    times.push_back(k == count ? end : end * static_cast<double>(k) / static_cast<double>(count));
-  }
-  return times;
-}
-
-void check_schedule(const TemperatureSchedule& schedule, double t_end) {
-  for (double t : {0.0, t_end}) {
-    const double beta = schedule.beta(t);
-    if (!(beta > 0) || !std::isfinite(beta)) {
-      throw InputError("temperature.schedule: " + schedule.describe() + " gives T(" +
-                       format_real(t) + ") = " + format_real(schedule.temperature(t)) +
-                       " (beta = " + format_real(beta) +
-                       "); expected 0 < T < inf up to time.end = " + format_real(t_end));
-    }
-  }
 }
 
 namespace {

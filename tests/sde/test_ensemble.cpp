@@ -5,6 +5,7 @@
 #include "../io/io_test_support.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "models/output_times.hpp"
 #include "sde/ensemble.hpp"
 #include "sde/ensemble_options.hpp"
 #include "sde_test_support.hpp"

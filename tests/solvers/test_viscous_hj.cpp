@@ -2,7 +2,6 @@
 // the thousands, the rugged landscape's minimizers, and the finite differences with a drift
 // (Riccati); bad input; and rank invariance at 1, 2 and 3 ranks.
 #include "solvers/viscous_hj.hpp"
-#include "solvers/viscous_hj_particles.hpp"
 
 #include "core/error.hpp"
 #include "fp_test_support.hpp"
@@ -264,11 +263,6 @@ TEST_CASE("Bad input to the viscous HJ solvers is an InputError", "[solvers][hj]
   CHECK_THROWS_AS(HamiltonJacobiSolver(grid, problem_of(0.0, 1.0)), InputError);
   const Grid absorbing(PETSC_COMM_WORLD, {make_axis(-1, 1, 10, Boundary::absorbing)});
   CHECK_THROWS_AS(HamiltonJacobiSolver(absorbing, problem_of(0.5, 1.0)), InputError);
-  const auto landscape =
-      std::make_shared<QuadraticLandscape>(std::vector<double>{1.0}, std::vector<double>{0.0});
-  CHECK_THROWS_AS(estimate_local_entropy_gradient(PETSC_COMM_WORLD, landscape, problem_of(0.5, 1.0),
-                                                  0.0, {0.0}, {}),
-                  InputError);
 }
 
 TEST_CASE("Cole-Hopf in 3D: the quadratic's closed form and the same bits at 1, 2 and 3 ranks",
@@ -345,18 +339,4 @@ TEST_CASE("Cole-Hopf, finite differences, minimizer, gradient and particles agre
   INFO("finite differences, distributed - serial: " << difference);
   CHECK(difference < 1e-9);
 
-  // Particles: streams keyed by chain id, exact sums.
-  LocalEntropySampling sampling;
-  sampling.chains = 7;
-  sampling.burn_in = 20;
-  sampling.samples = 10;
-  sampling.thin = 2;
-  const auto landscape = std::make_shared<test::PeriodicLandscape>();
-  const std::vector<double> at{1.1, 0.4};
-  const LocalEntropyGradient estimate =
-      estimate_local_entropy_gradient(PETSC_COMM_WORLD, landscape, problem, 0.3, at, sampling);
-  const LocalEntropyGradient estimate_serial =
-      estimate_local_entropy_gradient(PETSC_COMM_SELF, landscape, problem, 0.3, at, sampling);
-  CHECK(estimate.gradient == estimate_serial.gradient);
-  CHECK(estimate.standard_error == estimate_serial.standard_error);
 }

@@ -1,0 +1,248 @@
+#include "learning/training_run.hpp"
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/mpi.hpp"
+#include "core/progress.hpp"
+#include "io/output_file.hpp"
+#include "learning/dataset.hpp"
+#include "learning/mlp.hpp"
+#include "learning/parle.hpp"
+#include "learning/samplers_driver.hpp"
+
+#include <cblas.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace relax {
+
+OptionSet training_run_options() {
+  OptionSet options;
+  declare_net_options(options);
+  declare_data_options(options);
+  declare_sampler_options(options);
+  options
+      .integer(
+          "train.epochs", 5, "epochs",
+          "total training epochs (Entropy-SGD: effective epochs); a restart continues up to it")
+      .integer("train.seed", 0, "", "seed of initialization, shuffling and noise")
+      .text("train.restart", "", "continue from the /checkpoint of this earlier output file")
+      .integer("train.threads", 0, "", "OpenBLAS threads per rank (0: OpenBLAS's default)")
+      .integer("train.trace_every", 1, "steps", "write a /train/trace row every n steps (0: none)")
+      .integer("train.eval_block", 1000, "samples", "block size of the per-epoch evaluations");
+  declare_output_options(options, "train.h5");
+  return options;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The training run: the model, its driver and the output, with the loop over epochs in run().
+class TrainingRun {
+public:
+  TrainingRun(MPI_Comm comm, const Config& config)
+      : comm_(comm), config_(config), data_(load_train_test_data(config)),
+        layers_(make_net_layers(config)), options_(make_sampler_options(config)),
+        epochs_(config.integer_at_least("train.epochs", 1)),
+        trace_every_(config.integer_at_least("train.trace_every", 0)),
+        eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
+        model_(layers_, data_.train, std::max(options_.batch, eval_block_)),
+        test_model_(layers_, data_.test, eval_block_) {
+    options_.seed = config.seed("train.seed");
+    if (const long threads = config.integer_at_least("train.threads", 0); threads > 0) {
+      openblas_set_num_threads(static_cast<int>(threads));
+    }
+    driver_ = std::make_unique<SamplerDriver<float>>(comm_, model_, options_);
+    const CounterRng init(options_.seed, train_stream::init); // the same start for all replicas
+    model_.initialize(driver_->state().params.data(),
+                      [&](std::size_t k) { return init.uniform_pair(k, 0, 0)[0]; });
+    const std::string& restart = config.text("train.restart");
+    if (!restart.empty()) {
+      restore(restart);
+    }
+    replicas_ = options_.parallelism == Parallelism::elastic ? comm_size(comm_) : 1;
+  }
+
+  void run() {
+    OutputFile out(comm_, config_.text("output.file"), {"train", config_.to_ini(), options_.seed});
+    out.write_attribute("/train", "net", model_.describe());
+    out.write_attribute("/train", "sampler", to_string(options_.kind));
+    out.write_attribute("/train", "parameters",
+                        static_cast<std::int64_t>(model_.parameter_count()));
+    if (driver_->state().minibatches == 0) {
+      write_checkpoint(out); // so a failure in the first epoch leaves a checkpoint too
+    }
+    log_info(comm_, "relax train: " + model_.describe() + ", " +
+                        std::to_string(model_.parameter_count()) + " parameters, " +
+                        to_string(options_.kind) + ", " + std::to_string(data_.train.count) +
+                        " training samples, " + std::to_string(comm_size(comm_)) + " rank(s)");
+    ProgressReporter progress(comm_, "train", static_cast<double>(epochs_));
+    const std::size_t samples_per_minibatch = options_.batch * static_cast<std::size_t>(replicas_);
+    while (driver_->epoch() < static_cast<double>(epochs_) - 1e-12) {
+      const long epoch_end = static_cast<long>(std::floor(driver_->epoch() + 1e-12)) + 1;
+      double loss_sum = 0;
+      long steps = 0;
+      const long minibatches_before = driver_->state().minibatches;
+      const auto start = Clock::now();
+      while (driver_->epoch() < static_cast<double>(epoch_end) - 1e-12) {
+        const StepRecord record = driver_->step();
+        if (any_rank(comm_, !std::isfinite(record.loss))) {
+          progress.finish();
+          throw NumericalError("train: non-finite loss at step " + std::to_string(record.step) +
+                               " (epoch " + format_real(record.epoch) + "); '" + out.path() +
+                               "' holds the checkpoint of the last completed epoch " +
+                               std::to_string(static_cast<long>(std::ceil(record.epoch)) - 1));
+        }
+        loss_sum += record.loss;
+        ++steps;
+        last_ = record;
+        if (trace_every_ > 0 && record.step % trace_every_ == 0) {
+          trace_.insert(trace_.end(), {static_cast<double>(record.step), record.epoch, record.loss,
+                                       record.lr, record.temperature, record.alpha, record.gamma});
+        }
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        const double rate =
+            static_cast<double>((driver_->state().minibatches - minibatches_before) *
+                                static_cast<long>(samples_per_minibatch)) /
+            seconds;
+        char metric[96];
+        std::snprintf(metric, sizeof metric, "loss=%.4g %.0f samples/s", record.loss, rate);
+        progress.update(record.step, record.epoch, metric);
+      }
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = static_cast<double>((driver_->state().minibatches - minibatches_before) *
+                                              static_cast<long>(samples_per_minibatch)) /
+                          seconds;
+      write_epoch(out, loss_sum / static_cast<double>(std::max(steps, 1L)), rate);
+      if (!trace_.empty()) {
+        // One collective write per epoch: an HDF5 append per step costs milliseconds.
+        out.write_array("/train/trace", trace_, {trace_.size() / trace_width, trace_width});
+        out.write_attribute("/train/trace", "columns",
+                            "step, epoch, loss, lr, temperature, alpha, gamma");
+      }
+      write_checkpoint(out);
+      out.flush();
+    }
+    progress.finish();
+    out.finish();
+  }
+
+private:
+  // Loss and error of `model` at the parameters, split over ranks (data-parallel: everyone holds
+  // the same parameters; elastic: the replicas' mean).
+  std::pair<double, double> evaluate(Mlp& model, const std::vector<float>& params) {
+    const auto [first, last] = shard(model.sample_count(), comm_rank(comm_), comm_size(comm_));
+    const auto local = model.evaluate(params.data(), first, last - first);
+    ExactSum sums[2];
+    sums[0].add(local.loss);
+    sums[1].add(static_cast<double>(local.errors));
+    allreduce(comm_, sums, 2);
+    const double n = static_cast<double>(model.sample_count());
+    return {sums[0].value() / n, sums[1].value() / n};
+  }
+
+  void write_epoch(OutputFile& out, double mean_minibatch_loss, double rate) {
+    std::vector<float> params = driver_->state().params;
+    if (replicas_ > 1) {
+      allreduce_sum(comm_, params.data(), params.size());
+      for (float& p : params) {
+        p /= static_cast<float>(replicas_);
+      }
+    }
+    const auto [train_loss, train_error] = evaluate(model_, params);
+    const auto [test_loss, test_error] = evaluate(test_model_, params);
+    const double epoch = driver_->epoch();
+    out.append_scalar("/train/step", static_cast<double>(driver_->state().steps));
+    out.append_scalar("/train/epoch", epoch);
+    out.append_scalar("/train/loss", train_loss);
+    out.append_scalar("/train/minibatch_loss", mean_minibatch_loss);
+    out.append_scalar("/train/train_error", train_error);
+    out.append_scalar("/train/test_error", test_error);
+    out.append_scalar("/train/test_loss", test_loss);
+    out.append_scalar("/train/temperature", last_.temperature);
+    out.append_scalar("/train/alpha", last_.alpha);
+    out.append_scalar("/train/gamma", last_.gamma);
+    out.append_scalar("/train/samples_per_second", rate);
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %.3g: loss %.4f train_error %.4f test_error %.4f temperature %.4g "
+                  "alpha %.3g samples/s %.0f",
+                  epoch, train_loss, train_error, test_error, last_.temperature, last_.alpha, rate);
+    log_info(comm_, line);
+  }
+
+  // /checkpoint: per-replica rows (one row in data-parallel runs, where all ranks agree).
+  void write_checkpoint(OutputFile& out) {
+    const SamplerState<float>& s = driver_->state();
+    const int rank = comm_rank(comm_);
+    const bool writes = replicas_ > 1 || rank == 0;
+    const std::size_t rows = writes ? 1 : 0;
+    const std::size_t row = replicas_ > 1 ? static_cast<std::size_t>(rank) : 0;
+    const auto total = static_cast<std::size_t>(replicas_);
+    const std::vector<double> params(s.params.begin(), s.params.end());
+    const std::vector<double> velocity(s.velocity.begin(), s.velocity.end());
+    const std::vector<double> scalars = {s.alpha.alpha, s.alpha.velocity};
+    out.write_rows("/checkpoint/params", params.data(), rows, row, total, params.size());
+    out.write_rows("/checkpoint/velocity", velocity.data(), rows, row, total, velocity.size());
+    out.write_rows("/checkpoint/alpha", scalars.data(), rows, row, total, scalars.size());
+    out.write_rows("/checkpoint/bias", s.bias.data(), rows, row, total, s.bias.size());
+    out.write_attribute("/checkpoint", "minibatches", static_cast<std::int64_t>(s.minibatches));
+    out.write_attribute("/checkpoint", "steps", static_cast<std::int64_t>(s.steps));
+    out.write_attribute("/checkpoint", "replicas", static_cast<std::int64_t>(replicas_));
+  }
+
+  void restore(const std::string& path) {
+    const InputFile in(comm_, path);
+    const auto replicas = in.read_int_attribute("/checkpoint", "replicas");
+    const int expected = options_.parallelism == Parallelism::elastic ? comm_size(comm_) : 1;
+    if (replicas != expected) {
+      throw InputError("train.restart = '" + path + "': checkpoint of " + std::to_string(replicas) +
+                       " replica(s), expected " + std::to_string(expected) +
+                       " (parle.replicas runs need the same ranks)");
+    }
+    const std::size_t row = expected > 1 ? static_cast<std::size_t>(comm_rank(comm_)) : 0;
+    SamplerState<float> state = driver_->state();
+    const auto params = in.read_rows("/checkpoint/params", row, 1);
+    const auto velocity = in.read_rows("/checkpoint/velocity", row, 1);
+    const auto alpha = in.read_rows("/checkpoint/alpha", row, 1);
+    if (params.size() != state.params.size() || alpha.size() != 2) {
+      throw InputError("train.restart = '" + path + "': checkpoint of " +
+                       std::to_string(params.size()) + " parameters, expected " +
+                       std::to_string(state.params.size()) + " (same net.layers)");
+    }
+    state.params.assign(params.begin(), params.end());
+    state.velocity.assign(velocity.begin(), velocity.end());
+    state.alpha = {alpha[0], alpha[1]};
+    state.bias = in.read_rows("/checkpoint/bias", row, 1);
+    state.minibatches = in.read_int_attribute("/checkpoint", "minibatches");
+    state.steps = in.read_int_attribute("/checkpoint", "steps");
+    driver_->restore(state);
+  }
+
+  MPI_Comm comm_;
+  const Config& config_;
+  TrainTestData data_;
+  std::vector<int> layers_;
+  SamplerOptions options_;
+  long epochs_;
+  long trace_every_;
+  std::size_t eval_block_;
+  Mlp model_;
+  Mlp test_model_;
+  std::unique_ptr<SamplerDriver<float>> driver_;
+  int replicas_ = 1;
+  StepRecord last_;
+  static constexpr std::size_t trace_width = 7;
+  std::vector<double> trace_; // rows of /train/trace, this run
+};
+
+} // namespace
+
+void run_training(MPI_Comm comm, const Config& config) {
+  TrainingRun(comm, config).run(); // the constructor validates everything before the file exists
+}
+
+} // namespace relax

@@ -1,0 +1,73 @@
+#include "sde/ensemble_run.hpp"
+
+#include "core/log.hpp"
+#include "core/progress.hpp"
+#include "grids/grid_options.hpp"
+#include "io/output_file.hpp"
+#include "models/drift.hpp"
+#include "models/initial.hpp"
+#include "models/landscape_options.hpp"
+#include "models/output_times.hpp"
+#include "models/problem_options.hpp"
+#include "models/schedule.hpp"
+#include "sde/ensemble.hpp"
+#include "sde/ensemble_options.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace relax {
+
+OptionSet ensemble_run_options() {
+  OptionSet options;
+  declare_problem_options(options);
+  declare_sde_options(options);
+  declare_time_options(options);
+  declare_output_options(options, "sde.h5");
+  return options;
+}
+
+void run_ensemble(MPI_Comm comm, const Config& config) {
+  const auto landscape = make_landscape(config);
+  const int dim = landscape->dim();
+  const Drift drift = make_drift(config, landscape);
+  const TemperatureSchedule schedule = make_temperature_schedule(config);
+  const EnsembleSettings settings = make_ensemble_settings(config, dim);
+  const std::vector<double> output_times = make_output_times(config);
+  const std::vector<std::uint32_t> steps = output_steps(output_times, settings.integrator.dt);
+  check_schedule(schedule, output_times.empty() ? 0.0 : output_times.back());
+  const InitialDistribution initial = make_initial_distribution(config, dim);
+  const bool wants_grid =
+      config.boolean("sde.histogram") || initial.kind == InitialDistribution::Kind::uniform;
+  const std::optional<Grid> grid =
+      wants_grid ? std::optional<Grid>(make_grid(comm, config, std::min(dim, 3))) : std::nullopt;
+  const SdeOutputPlan plan =
+      make_sde_output_plan(config, grid && config.boolean("sde.histogram") ? &*grid : nullptr);
+  const std::string& restart = config.text("sde.restart");
+  ParticleEnsemble ensemble =
+      restart.empty() ? ParticleEnsemble(comm, drift, schedule, settings, initial,
+                                         grid ? grid->axes() : std::vector<Axis>{})
+                      : ParticleEnsemble::restart(comm, drift, schedule, settings, restart);
+
+  OutputFile file(comm, config.text("output.file"), {"sde", config.to_ini(), settings.seed});
+  if (plan.grid != nullptr) {
+    file.write_grid(*plan.grid);
+  }
+  write_sde_attributes(file, ensemble);
+  long index = 0;
+  append_sde_output(file, ensemble, plan, index++);
+  ProgressReporter progress(comm, "sde", output_times.empty() ? 0.0 : output_times.back());
+  for (const std::uint32_t step : steps) {
+    if (step <= ensemble.step()) {
+      continue; // a restart past this output
+    }
+    ensemble.advance_to(step); // NumericalError: the file keeps every output written so far
+    const std::string metric = append_sde_output(file, ensemble, plan, index++);
+    progress.update(step, ensemble.time(), metric);
+  }
+  progress.finish();
+  file.finish();
+  log_info(comm, "sde: wrote " + file.path());
+}
+
+} // namespace relax

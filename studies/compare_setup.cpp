@@ -1,0 +1,247 @@
+#include "studies/compare_setup.hpp"
+
+#include "core/error.hpp"
+#include "core/validate.hpp"
+#include "models/output_times.hpp"
+#include "sde/ensemble_options.hpp"
+#include "solvers/fokker_planck_setup.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace relax {
+
+namespace {
+
+/// The wells of the escape rates, or why there are none.
+std::optional<TwoWells> escape_wells(const ComparisonProblem& problem, const Landscape& landscape,
+                                     const std::vector<Axis>& box, std::string& why_not) {
+  if (!problem.schedule.is_constant()) {
+    why_not = "beta changes with time (temperature.schedule = " + problem.schedule.describe() + ")";
+  } else if (!problem.drift.is_gradient()) {
+    why_not = "the drift is not a gradient (drift.rotation != 0)";
+  } else if (problem.initial.kind != InitialDistribution::Kind::gaussian &&
+             problem.initial.kind != InitialDistribution::Kind::point) {
+    why_not = "the particles do not start in one well (initial.kind is not gaussian or point)";
+  } else if (auto wells = find_two_wells(landscape, box, problem.initial.mean)) {
+    return wells;
+  } else {
+    why_not = "f has no minimum-saddle-minimum along x0 on the grid box from initial.mean";
+  }
+  return std::nullopt;
+}
+
+/// A number for people to read: 6 significant digits, round-off below 1e-12 of the scale shown
+/// as 0 (a saddle at x = -5e-16 is at 0).
+std::string readable(double value, double scale) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", std::abs(value) <= 1e-12 * scale ? 0.0 : value);
+  return text;
+}
+
+std::string point(const std::vector<double>& x) {
+  double scale = 1;
+  for (double v : x) {
+    scale = std::max(scale, std::abs(v));
+  }
+  std::string text;
+  for (double v : x) {
+    text += (text.empty() ? "" : ", ") + readable(v, scale);
+  }
+  return x.size() == 1 ? text : "(" + text + ")";
+}
+
+std::string describe_surface(const PassageSurface& surface) {
+  return "x" + std::to_string(surface.axis) + (surface.upward ? " >= " : " <= ") +
+         readable(surface.level, std::max(1.0, std::abs(surface.level)));
+}
+
+std::string verdict(bool agrees) {
+  return agrees ? "agree within noise" : "DISAGREE";
+}
+
+} // namespace
+
+void declare_compare_options(OptionSet& options) {
+  options
+      .real("compare.noise_factor", 3.0, "",
+            "verdict: agree when L1(PDE, particles) <= noise_factor x the L1 of sampling noise "
+            "alone ...")
+      .real("compare.min_pvalue", 1e-4, "",
+            "... and the chi-square p-value of the histogram against the PDE density >= this")
+      .boolean("compare.rates", true,
+               "escape rates of a double well (constant beta, gradient drift, Gaussian or point "
+               "start): PDE slow mode, particle first passages through the other minimum (or "
+               "sde.passage), Kramers")
+      .real("compare.particle_beta_factor", 1.0, "",
+            "particles run at this factor x beta(t), the PDE at beta(t): a deliberate mismatch "
+            "that compare must report (1: none)");
+}
+
+ComparisonProblem make_comparison_problem(const Config& config,
+                                          const std::shared_ptr<const Landscape>& landscape,
+                                          const std::vector<Axis>& box, std::string* rates_note) {
+  const int dim = landscape->dim();
+  const double factor = config.positive_real("compare.particle_beta_factor");
+  ComparisonProblem problem{make_drift(config, landscape),
+                            make_temperature_schedule(config),
+                            make_temperature_schedule(config).scaled(factor),
+                            make_initial_distribution(config, dim),
+                            make_fokker_planck_options(config),
+                            make_ensemble_settings(config, dim),
+                            {},
+                            make_output_times(config),
+                            {},
+                            std::nullopt};
+  problem.output_steps = output_steps(problem.output_times, problem.particles.integrator.dt);
+  problem.rule.noise_factor = config.positive_real("compare.noise_factor");
+  problem.rule.min_pvalue = config.real("compare.min_pvalue");
+  if (!(problem.rule.min_pvalue >= 0 && problem.rule.min_pvalue < 1)) {
+    reject_value("compare.min_pvalue", config.text("compare.min_pvalue"), "a p-value in [0, 1)");
+  }
+  if (problem.initial.kind == InitialDistribution::Kind::file) {
+    throw InputError("initial.kind = file: relax compare needs one initial distribution that the "
+                     "PDE can project and the particles can sample (expected gaussian, uniform "
+                     "or point)");
+  }
+  if (!config.text("sde.restart").empty()) {
+    throw InputError("sde.restart = '" + config.text("sde.restart") +
+                     "': relax compare cannot restart (the PDE side has no checkpoint); expected "
+                     "an empty value");
+  }
+  if (config.boolean("compare.rates")) {
+    std::string why_not;
+    problem.wells = escape_wells(problem, *landscape, box, why_not);
+    if (problem.wells && !problem.particles.passage) {
+      problem.particles.passage = escape_surface(*problem.wells);
+    }
+    if (rates_note != nullptr) {
+      *rates_note = why_not;
+    }
+  }
+  return problem;
+}
+
+void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem) {
+  file.write_attribute("compare", "rule", problem.rule.describe());
+  file.write_attribute("compare", "l1", "int |rho - h|: rho the PDE density, h the histogram");
+  file.write_attribute("compare", "kl", "KL(h || rho) = int h log(h / rho)");
+  file.write_attribute("compare", "hellinger", "sqrt(int (sqrt(rho) - sqrt(h))^2 / 2)");
+  file.write_attribute("compare", "chi2",
+                       "Pearson chi-square of the counts against rho, cells expecting < 5 pooled; "
+                       "dof degrees of freedom, pvalue its upper tail");
+  file.write_attribute("compare", "noise",
+                       "expected L1 of a histogram of N draws from rho: sum sqrt(2 p (1 - p) / "
+                       "(pi N)), p = rho * cell volume");
+  file.write_attribute("compare", "agree", "1 when the rule holds, else 0");
+  file.write_attribute("compare", "particle_beta",
+                       "particles: " + problem.particle_schedule.describe() +
+                           ", PDE: " + problem.schedule.describe());
+}
+
+void append_compare_output(OutputFile& file, double time, const DensityComparison& c) {
+  file.append_scalar("compare/time", time);
+  file.append_scalar("compare/l1", c.l1);
+  file.append_scalar("compare/total_variation", c.total_variation);
+  file.append_scalar("compare/kl", c.kl);
+  file.append_scalar("compare/hellinger", c.hellinger);
+  file.append_scalar("compare/chi2", c.chi_square.statistic);
+  file.append_scalar("compare/dof", c.chi_square.degrees_of_freedom);
+  file.append_scalar("compare/pvalue", c.chi_square.pvalue);
+  file.append_scalar("compare/noise", c.noise);
+  file.append_scalar("compare/agree", c.agrees ? 1.0 : 0.0);
+  file.flush();
+}
+
+void write_stationary_comparison(OutputFile& file, const StationaryComparison& c) {
+  const std::string group = "compare/stationary";
+  file.write_attribute(group, "density",
+                       c.is_gibbs ? "Gibbs exp(-beta f)/Z at the final beta"
+                                  : "null vector of the FP operator at the final beta");
+  file.write_attribute(group, "beta", c.beta);
+  file.write_attribute(group, "pde_l1", c.pde_l1);
+  file.write_attribute(group, "pde_kl", c.pde_kl);
+  file.write_attribute(group, "particles_l1", c.particles.l1);
+  file.write_attribute(group, "particles_noise", c.particles.noise);
+  file.write_attribute(group, "particles_kl", c.particles.kl);
+  file.write_attribute(group, "particles_hellinger", c.particles.hellinger);
+  file.write_attribute(group, "particles_chi2", c.particles.chi_square.statistic);
+  file.write_attribute(group, "particles_pvalue", c.particles.chi_square.pvalue);
+  file.write_attribute(group, "particles_agree", std::int64_t{c.particles.agrees ? 1 : 0});
+}
+
+void write_escape_rates(OutputFile& file, const EscapeRates& r, const ComparisonProblem& problem) {
+  const std::string name = "compare/rates";
+  const TwoWells& wells = *problem.wells;
+  file.write_array(name, {r.pde, r.particles.rate, r.kramers}, {3});
+  file.write_attribute(name, "columns", "pde,particles,kramers");
+  file.write_attribute(name, "pde",
+                       "k_ab = lambda1 pi_b: lambda1 the smallest nonzero eigenvalue of -A (shift-"
+                       "invert iteration), pi_b the stationary mass beyond the saddle");
+  file.write_attribute(name, "particles",
+                       "first passages through " + describe_surface(*problem.particles.passage) +
+                           ": passed / exposure, standard error rate / sqrt(passed)");
+  file.write_attribute(name, "kramers",
+                       "|mu_s| / (2 pi) sqrt(det H_a / |det H_s|) exp(-beta (f_s - f_a))");
+  file.write_attribute(name, "lambda1", r.slow_mode.lambda1);
+  file.write_attribute(name, "lambda1_residual", r.slow_mode.residual);
+  file.write_attribute(name, "target_mass", r.target_mass);
+  file.write_attribute(name, "particles_error", r.particles.rate_error);
+  file.write_attribute(name, "particles_passed", static_cast<std::int64_t>(r.particles.passed));
+  file.write_attribute(name, "particles_exposure", r.particles.exposure);
+  file.write_attribute(name, "beta", r.beta);
+  file.write_attribute(name, "barrier", r.barrier);
+  file.write_attribute(name, "start_well", join_reals(wells.start_well.x));
+  file.write_attribute(name, "saddle", join_reals(wells.saddle.x));
+  file.write_attribute(name, "target_well", join_reals(wells.target_well.x));
+}
+
+std::string comparison_table_header() {
+  return "      time  L1(PDE,particles)      noise  L1/noise    p-value  verdict";
+}
+
+std::string comparison_table_row(double time, const DensityComparison& c) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%10.4g  %17.4e  %9.3e  %8.3f  %9.3g  %s", time, c.l1, c.noise,
+                c.l1 / c.noise, c.chi_square.pvalue, verdict(c.agrees).c_str());
+  return line;
+}
+
+std::string stationary_summary(const StationaryComparison& c) {
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "stationary (%s at beta = %.6g): L1(PDE, stationary) = %.3e; particles: L1 = "
+                "%.3e (noise %.3e), p-value = %.3g: %s",
+                c.is_gibbs ? "Gibbs" : "null vector of the FP operator", c.beta, c.pde_l1,
+                c.particles.l1, c.particles.noise, c.particles.chi_square.pvalue,
+                c.particles.agrees ? "stationary within noise" : "not (yet) stationary");
+  return line;
+}
+
+std::string escape_rate_summary(const EscapeRates& r, const ComparisonProblem& problem) {
+  const TwoWells& wells = *problem.wells;
+  const PassageStatistics& p = r.particles;
+  char text[1024];
+  int used = std::snprintf(
+      text, sizeof text,
+      "escape rate from the well at x = %s to the well at x = %s over the saddle at x = %s "
+      "(barrier %.4g = %.3g kT at beta = %.4g):\n"
+      "  PDE slow mode   k = lambda1 pi_b = %.6g x %.6g = %.6g\n"
+      "  particles       k = %.6g +- %.2g  (%llu of %llu passed %s; passed / exposure)\n"
+      "  Kramers         k = %.6g",
+      point(wells.start_well.x).c_str(), point(wells.target_well.x).c_str(),
+      point(wells.saddle.x).c_str(), r.barrier, r.beta * r.barrier, r.beta, r.slow_mode.lambda1,
+      r.target_mass, r.pde, p.rate, p.rate_error, static_cast<unsigned long long>(p.passed),
+      static_cast<unsigned long long>(p.particles),
+      describe_surface(*problem.particles.passage).c_str(), r.kramers);
+  if (r.beta * r.barrier < 5 && used > 0 && static_cast<std::size_t>(used) < sizeof text) {
+    std::snprintf(text + used, sizeof text - static_cast<std::size_t>(used),
+                  "\n  (Kramers' formula and the two-state reading need a barrier of several kT; "
+                  "at %.3g kT they differ by tens of percent)",
+                  r.beta * r.barrier);
+  }
+  return text;
+}
+
+} // namespace relax

@@ -1,0 +1,439 @@
+// The training samplers against theory: exact update formulas, SGLD on Bayesian linear regression
+// (closed-form Gaussian posterior), CTLD on a tilted double well (flat alpha marginal, reweighted
+// theta is Gibbs), Entropy-SGD's outer direction against a quadrature of the local-entropy
+// gradient. Statistical checks use fixed seeds and batch-means standard errors.
+#include "learning/samplers.hpp"
+#include "learning/samplers_driver.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <vector>
+
+using namespace relax;
+
+namespace {
+
+// f(x) = (x^2 - 1)^2 + tilt x: two wells of unequal depth.
+class TiltedDoubleWell final : public Landscape {
+public:
+  explicit TiltedDoubleWell(double tilt) : tilt_(tilt) {}
+  int dim() const override { return 1; }
+  std::string describe() const override { return "tilted double well"; }
+  double value(const double* x) const override {
+    const double u = x[0] * x[0] - 1.0;
+    return u * u + tilt_ * x[0];
+  }
+  double gradient(const double* x, double* g) const override {
+    g[0] = 4.0 * x[0] * (x[0] * x[0] - 1.0) + tilt_;
+    return value(x);
+  }
+
+private:
+  double tilt_;
+};
+
+// Mean of a series and its standard error from `batches` batch means (autocorrelation-robust).
+struct Estimate {
+  double mean;
+  double se;
+};
+Estimate batch_means(const std::vector<double>& x, int batches = 40) {
+  const std::size_t size = x.size() / static_cast<std::size_t>(batches);
+  std::vector<double> means(static_cast<std::size_t>(batches));
+  for (int b = 0; b < batches; ++b) {
+    const auto first = x.begin() + static_cast<std::ptrdiff_t>(b * size);
+    means[static_cast<std::size_t>(b)] =
+        std::accumulate(first, first + static_cast<std::ptrdiff_t>(size), 0.0) /
+        static_cast<double>(size);
+  }
+  const double mean = std::accumulate(means.begin(), means.end(), 0.0) / batches;
+  double ss = 0;
+  for (double m : means) {
+    ss += (m - mean) * (m - mean);
+  }
+  return {mean, std::sqrt(ss / (batches - 1) / batches)};
+}
+
+// Ratio estimator sum(w h) / sum(w) with a batch-means standard error.
+Estimate weighted_batch_means(const std::vector<double>& h, const std::vector<double>& w,
+                              int batches = 40) {
+  const std::size_t size = h.size() / static_cast<std::size_t>(batches);
+  std::vector<double> ratios;
+  double total_wh = 0;
+  double total_w = 0;
+  for (int b = 0; b < batches; ++b) {
+    double wh = 0;
+    double ws = 0;
+    for (std::size_t i = static_cast<std::size_t>(b) * size; i < (b + 1) * size; ++i) {
+      wh += w[i] * h[i];
+      ws += w[i];
+    }
+    ratios.push_back(wh / ws);
+    total_wh += wh;
+    total_w += ws;
+  }
+  const double mean = total_wh / total_w;
+  double ss = 0;
+  for (double r : ratios) {
+    ss += (r - mean) * (r - mean);
+  }
+  return {mean, std::sqrt(ss / (batches - 1) / batches)};
+}
+
+// Integral of f over [lo, hi] by the composite Simpson rule (n even).
+double simpson(const std::function<double(double)>& f, double lo, double hi, int n = 4000) {
+  const double h = (hi - lo) / n;
+  double sum = f(lo) + f(hi);
+  for (int i = 1; i < n; ++i) {
+    sum += (i % 2 == 1 ? 4.0 : 2.0) * f(lo + i * h);
+  }
+  return sum * h / 3.0;
+}
+
+// Bayesian linear regression y = X w + noise(sigma), prior N(0, I / lambda), as a Model whose
+// per-sample loss is (y_i - x_i.w)^2 / (2 sigma^2) + lambda |w|^2 / (2 N): the sum over samples is
+// the negative log posterior.
+class LinearRegression final : public Model<double> {
+public:
+  LinearRegression(std::vector<double> x, std::vector<double> y, double sigma, double lambda)
+      : x_(std::move(x)), y_(std::move(y)), sigma2_(sigma * sigma), lambda_(lambda) {}
+  std::size_t parameter_count() const override { return 2; }
+  std::size_t sample_count() const override { return y_.size(); }
+  std::string describe() const override { return "bayesian linear regression"; }
+  double loss(const double* w, const std::size_t* samples, std::size_t n) override {
+    std::vector<double> g(2);
+    return loss_and_gradient(w, samples, n, g.data(), 1.0);
+  }
+  double loss_and_gradient(const double* w, const std::size_t* samples, std::size_t n, double* g,
+                           double scale) override {
+    const double prior_share = lambda_ / static_cast<double>(y_.size());
+    g[0] = g[1] = 0;
+    double sum = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+      const std::size_t i = samples[s];
+      const double r = y_[i] - x_[2 * i] * w[0] - x_[2 * i + 1] * w[1];
+      sum += r * r / (2 * sigma2_) + prior_share * (w[0] * w[0] + w[1] * w[1]) / 2;
+      for (int k = 0; k < 2; ++k) {
+        g[k] +=
+            scale * (-r * x_[2 * i + static_cast<std::size_t>(k)] / sigma2_ + prior_share * w[k]);
+      }
+    }
+    return sum;
+  }
+
+private:
+  std::vector<double> x_, y_;
+  double sigma2_, lambda_;
+};
+
+} // namespace
+
+TEST_CASE("momentum_step follows torch.optim.SGD (Nesterov and heavy ball)", "[samplers]") {
+  // Two steps by hand: d = g + wd theta, v = mu v + d, theta -= lr (d + mu v) (Nesterov).
+  MomentumParameters p{0.5, 0.9, true, 0.1};
+  double theta = 1.0;
+  double v = 0.0;
+  const double g1 = 2.0;
+  momentum_step(p, 1, &g1, &v, &theta);
+  // d = 2.1, v = 2.1, theta = 1 - 0.5 (2.1 + 1.89) = -0.995
+  CHECK(v == Approx(2.1).epsilon(1e-15));
+  CHECK(theta == Approx(-0.995).epsilon(1e-15));
+  const double g2 = -1.0;
+  momentum_step(p, 1, &g2, &v, &theta);
+  // d = -1 - 0.0995 = -1.0995, v = 1.89 - 1.0995 = 0.7905, theta = -0.995 - 0.5 (-1.0995 + 0.71145)
+  CHECK(v == Approx(0.7905).epsilon(1e-14));
+  CHECK(theta == Approx(-0.995 - 0.5 * (-1.0995 + 0.71145)).epsilon(1e-14));
+  p.nesterov = false;
+  double theta_hb = 1.0;
+  double v_hb = 0.0;
+  momentum_step(p, 1, &g1, &v_hb, &theta_hb);
+  CHECK(theta_hb == Approx(1.0 - 0.5 * 2.1).epsilon(1e-15));
+}
+
+TEST_CASE("fill_normal gives standard normals that depend only on the counters", "[samplers]") {
+  const CounterRng rng(7, 3);
+  const std::size_t n = 400001; // not a multiple of 4
+  std::vector<double> z(n);
+  fill_normal(rng, 5, 0, n, z.data());
+  double sum = 0;
+  double sum2 = 0;
+  double sum4 = 0;
+  for (double v : z) {
+    sum += v;
+    sum2 += v * v;
+    sum4 += v * v * v * v;
+  }
+  const double N = static_cast<double>(n);
+  CAPTURE(sum / N, sum2 / N, sum4 / N);
+  CHECK(std::fabs(sum / N) < 4.0 / std::sqrt(N));               // var 1
+  CHECK(std::fabs(sum2 / N - 1.0) < 4.0 * std::sqrt(2.0 / N));  // var 2
+  CHECK(std::fabs(sum4 / N - 3.0) < 4.0 * std::sqrt(96.0 / N)); // var 105 - 9
+  std::vector<double> again(n);
+  fill_normal(rng, 5, 0, n, again.data());
+  CHECK(again == z); // a function of the counters only
+  fill_normal(rng, 6, 0, n, again.data());
+  CHECK(again != z); // another step, other numbers
+  std::vector<float> single(9);
+  fill_normal(rng, 5, 0, single.size(), single.data());
+  for (float v : single) {
+    CHECK(std::isfinite(v));
+  }
+}
+
+TEST_CASE("shuffled_indices is a permutation, uniform over positions", "[samplers]") {
+  const CounterRng rng(1, train_stream::shuffle);
+  std::vector<std::size_t> order;
+  const std::size_t n = 10;
+  std::vector<double> first_counts(n, 0);
+  const int epochs = 20000;
+  for (int e = 0; e < epochs; ++e) {
+    shuffled_indices(rng, static_cast<std::uint32_t>(e), n, order);
+    std::vector<std::size_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < n; ++i) {
+      REQUIRE(sorted[i] == i);
+    }
+    first_counts[order[0]] += 1;
+  }
+  // Pearson chi-square of the first element over 10 cells: 9 degrees of freedom; the 0.999
+  // quantile is 27.9.
+  double chi2 = 0;
+  const double expected = static_cast<double>(epochs) / n;
+  for (double c : first_counts) {
+    chi2 += (c - expected) * (c - expected) / expected;
+  }
+  CAPTURE(chi2);
+  CHECK(chi2 < 27.9);
+}
+
+TEST_CASE("SGLD samples the closed-form posterior of Bayesian linear regression", "[samplers]") {
+  // Data: N = 100, x_i standard normal, w* = (1, -0.5), sigma = 1, prior precision lambda = 1.
+  const std::size_t N = 100;
+  const double sigma = 1.0;
+  const double lambda = 1.0;
+  std::vector<double> x(2 * N), y(N), z(3 * N);
+  fill_normal(CounterRng(11, 0), 0, 0, z.size(), z.data());
+  for (std::size_t i = 0; i < N; ++i) {
+    x[2 * i] = z[3 * i];
+    x[2 * i + 1] = z[3 * i + 1];
+    y[i] = 1.0 * x[2 * i] - 0.5 * x[2 * i + 1] + sigma * z[3 * i + 2];
+  }
+  // Posterior: precision A = X^T X / sigma^2 + lambda I, mean A^-1 X^T y / sigma^2.
+  double a00 = lambda, a01 = 0, a11 = lambda, b0 = 0, b1 = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    a00 += x[2 * i] * x[2 * i] / (sigma * sigma);
+    a01 += x[2 * i] * x[2 * i + 1] / (sigma * sigma);
+    a11 += x[2 * i + 1] * x[2 * i + 1] / (sigma * sigma);
+    b0 += x[2 * i] * y[i] / (sigma * sigma);
+    b1 += x[2 * i + 1] * y[i] / (sigma * sigma);
+  }
+  const double det = a00 * a11 - a01 * a01;
+  const double mean[2] = {(a11 * b0 - a01 * b1) / det, (a00 * b1 - a01 * b0) / det};
+  const double variance[2] = {a11 / det, a00 / det};
+
+  // SGLD with T = 1, minibatch B = 10 and lr = 2e-3, i.e. step h = lr/N = 2e-5 in energy units.
+  // Biases, relative to the posterior variance: Euler (A - h A^2/2)^-1 gives h lambda_max / 2
+  // ~ 0.1%; minibatch gradient noise adds h N^2 C / (2B) ~ 1% (C ~ 1 the per-sample gradient
+  // variance). Both are well below the 4-standard-error band (~10% here); the mean is unbiased.
+  LinearRegression model(x, y, sigma, lambda);
+  SamplerOptions options;
+  options.kind = SamplerKind::sgld;
+  options.batch = 10;
+  options.seed = 3;
+  options.step.lr0 = 2e-3;
+  SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+  driver.state().params = {mean[0], mean[1]};
+  const int burn_in = 20000;
+  const int steps = 800000;
+  std::vector<double> w0, w1;
+  for (int s = 0; s < burn_in + steps; ++s) {
+    driver.step();
+    if (s >= burn_in) {
+      w0.push_back(driver.state().params[0]);
+      w1.push_back(driver.state().params[1]);
+    }
+  }
+  const std::vector<double>* samples[2] = {&w0, &w1};
+  for (int k = 0; k < 2; ++k) {
+    const Estimate m = batch_means(*samples[k]);
+    std::vector<double> squares;
+    for (double v : *samples[k]) {
+      squares.push_back((v - mean[k]) * (v - mean[k]));
+    }
+    const Estimate v = batch_means(squares);
+    CAPTURE(k, m.mean, mean[k], m.se, v.mean, variance[k], v.se);
+    CHECK(std::fabs(m.mean - mean[k]) < 4 * m.se);
+    CHECK(std::fabs(v.mean - variance[k]) < 4 * v.se);
+    CHECK(v.se < 0.05 * variance[k]); // the check has teeth: the band is a few percent wide
+  }
+}
+
+TEST_CASE("SGLD schedules: lr(t) and T(t) in epochs follow their formulas", "[samplers]") {
+  // One sample: every step is one epoch, so step k runs at t = k.
+  LandscapeModel model(std::make_shared<TiltedDoubleWell>(0.0));
+  SamplerOptions options;
+  options.kind = SamplerKind::sgld;
+  options.step = {StepSchedule::Kind::polynomial, 0.2, 4.0, 0.55};
+  options.temperature = TemperatureSchedule::logarithmic(2.0);
+  SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+  for (int k = 0; k < 5; ++k) {
+    const StepRecord r = driver.step();
+    CHECK(r.lr == Approx(0.2 * std::pow(1.0 + k / 4.0, -0.55)).epsilon(1e-14));
+    CHECK(r.temperature == Approx(2.0 / std::log(2.0 + k)).epsilon(1e-14));
+    CHECK(r.epoch == k + 1);
+  }
+  const StepSchedule logarithmic{StepSchedule::Kind::logarithmic, 0.3, 1, 1};
+  CHECK(logarithmic.lr(0) == Approx(0.3).epsilon(1e-15));
+  CHECK(logarithmic.lr(6) == Approx(0.3 * std::log(2.0) / std::log(8.0)).epsilon(1e-15));
+}
+
+TEST_CASE("CTLD tempering function g and its derivative", "[samplers]") {
+  CtldParameters p;
+  const CtldTempering t(p);
+  CHECK(t.g(0.0) == 1.0);
+  CHECK(t.g(0.4) == 1.0);
+  CHECK(t.g(-1.5) == Approx(0.15).epsilon(1e-15));
+  CHECK(t.g(3.0) == Approx(0.15).epsilon(1e-15));
+  for (double a : {-1.3, -0.7, 0.5, 0.95, 1.45}) {
+    const double h = 1e-6;
+    CAPTURE(a);
+    CHECK(t.dg(a) == Approx((t.g(a + h) - t.g(a - h)) / (2 * h)).epsilon(1e-7));
+    CHECK(t.g(a) == t.g(-a));
+  }
+  // C^1 at delta and delta': smoothstep has zero slope at both ends.
+  CHECK(std::fabs(t.dg(0.4 + 1e-9)) < 1e-7);
+  CHECK(std::fabs(t.dg(1.5 - 1e-9)) < 1e-7);
+}
+
+TEST_CASE("CTLD: flat alpha marginal with metadynamics, reweighted theta is Gibbs", "[samplers]") {
+  // Tilted double well at T = 0.25: theta | alpha ~ exp(-g(alpha) f / T). The momentum form with
+  // h = lr = 0.0025 (time step sqrt(h) = 0.05) and friction 0.1 per step.
+  const double temperature = 0.25;
+  auto landscape = std::make_shared<TiltedDoubleWell>(0.3);
+  LandscapeModel model(landscape);
+  SamplerOptions options;
+  options.kind = SamplerKind::ctld;
+  options.batch = 1;
+  options.seed = 5;
+  CtldParameters& p = options.ctld;
+  p.lr = 0.0025;
+  p.friction = 0.1;
+  p.temperature = temperature;
+  p.bins = 60;
+  p.height = 5e-6;
+  p.width2 = 0.05 * 0.05;
+  p.confining = 5.0;
+  const long learn = 5000000;
+  const long sample = 4000000;
+  p.metadynamics_steps = learn;
+  p.sampling_steps = learn + sample;
+  SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+  driver.state().params = {-1.0};
+  std::vector<double> alpha, theta;
+  alpha.reserve(static_cast<std::size_t>(sample / 4));
+  theta.reserve(static_cast<std::size_t>(sample / 4));
+  for (long s = 0; s < learn + sample; ++s) {
+    driver.step();
+    if (s >= learn && s % 4 == 0) {
+      alpha.push_back(driver.state().alpha.alpha);
+      theta.push_back(driver.state().params[0]);
+    }
+  }
+  const CtldTempering tempering = [&] {
+    CtldTempering t(p);
+    t.bias() = driver.state().bias;
+    return t;
+  }();
+
+  // (1) alpha marginal on [-delta', delta'], 6 bins: flat within batch-means noise.
+  const int bins = 6;
+  const double width = 2 * p.delta_prime / bins;
+  const auto inside = [&](double a) { return std::fabs(a) < p.delta_prime; };
+  std::vector<double> is_inside(alpha.size());
+  std::transform(alpha.begin(), alpha.end(), is_inside.begin(),
+                 [&](double a) { return inside(a) ? 1.0 : 0.0; });
+  for (int b = 0; b < bins; ++b) {
+    const double lo = -p.delta_prime + b * width;
+    std::vector<double> in_bin(alpha.size());
+    std::transform(alpha.begin(), alpha.end(), in_bin.begin(),
+                   [&](double a) { return a >= lo && a < lo + width ? 1.0 : 0.0; });
+    const Estimate fraction = weighted_batch_means(in_bin, is_inside);
+    CAPTURE(b, fraction.mean, fraction.se);
+    CHECK(std::fabs(fraction.mean - 1.0 / bins) < 4 * fraction.se);
+  }
+
+  // (2) theta reweighted to g = 1 by w = exp(-(1 - g(alpha)) f(theta) / T): the target
+  // exp(-(f(theta) + V(alpha)) / T) has the Gibbs theta-marginal exp(-f/T)/Z.
+  std::vector<double> weight(theta.size()), left(theta.size()), x(theta.size());
+  for (std::size_t i = 0; i < theta.size(); ++i) {
+    const double f = landscape->value(&theta[i]);
+    weight[i] = std::exp(-(1.0 - tempering.g(alpha[i])) * f / temperature);
+    left[i] = theta[i] < 0 ? 1.0 : 0.0;
+    x[i] = theta[i];
+  }
+  const auto gibbs = [&](double t) { return std::exp(-landscape->value(&t) / temperature); };
+  const double z = simpson(gibbs, -4, 4);
+  const double p_left = simpson(gibbs, -4, 0) / z;
+  const double mean_x = simpson([&](double t) { return t * gibbs(t); }, -4, 4) / z;
+  const Estimate left_w = weighted_batch_means(left, weight);
+  const Estimate mean_w = weighted_batch_means(x, weight);
+  const Estimate left_raw = batch_means(left);
+  CAPTURE(p_left, left_w.mean, left_w.se, mean_x, mean_w.mean, mean_w.se, left_raw.mean);
+  CHECK(std::fabs(left_w.mean - p_left) < 4 * left_w.se);
+  CHECK(std::fabs(mean_w.mean - mean_x) < 4 * mean_w.se);
+  // Unweighted samples are tempered (hotter than T): they must not pass as Gibbs.
+  CHECK(std::fabs(left_raw.mean - p_left) > 10 * left_w.se);
+}
+
+TEST_CASE("Entropy-SGD's outer step follows the local-entropy gradient (quadrature)",
+          "[samplers]") {
+  // At x, the inner loop samples rho(y) ~ exp(-(f(y) + gamma (y - x)^2 / 2) / eps^2); with outer
+  // lr 1 and no momentum the outer step moves x to mu, an average of the late inner iterates, so
+  // E[x_new] = <y>_rho and the direction x - mu estimates grad F(x) / gamma = x - <y>.
+  // gamma = 4 makes the tilted energy f(y) + 2 (y - x)^2 convex (f'' >= -4), so the inner chain
+  // relaxes in ~1/(eta' f''(y*)) ~ 40 steps and L = 600 steps forget the start y = x.
+  auto landscape = std::make_shared<TiltedDoubleWell>(0.3);
+  const double x0 = 0.6;
+  const double eps = 0.5;
+  const double gamma = 4.0;
+  const auto tilted = [&](double y) {
+    return std::exp(-(landscape->value(&y) + gamma * (y - x0) * (y - x0) / 2) / (eps * eps));
+  };
+  const double z = simpson(tilted, -5, 5);
+  const double mean_y = simpson([&](double y) { return y * tilted(y); }, -5, 5) / z;
+
+  SamplerOptions options;
+  options.kind = SamplerKind::entropy_sgd;
+  options.step.lr0 = 1.0;
+  options.momentum = {1.0, 0.0, false, 0.0};
+  EntropyParameters& e = options.entropy;
+  e.inner_steps = 600;
+  e.inner_lr = 0.003; // Euler bias O(eta') on <y>: ~1e-3, below the standard error
+  e.noise = eps;
+  e.gamma0 = gamma;
+  e.gamma1 = 0.0;
+  const int replicas = 3000;
+  std::vector<double> direction;
+  LandscapeModel model(landscape);
+  for (int r = 0; r < replicas; ++r) {
+    options.seed = static_cast<std::uint32_t>(100 + r);
+    SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+    driver.state().params = {x0};
+    const StepRecord record = driver.step();
+    REQUIRE(record.gamma == gamma);
+    direction.push_back(x0 - driver.state().params[0]);
+  }
+  const Estimate d = batch_means(direction);
+  CAPTURE(d.mean, x0 - mean_y, d.se);
+  CHECK(std::fabs(d.mean - (x0 - mean_y)) < 4 * d.se);
+  CHECK(std::fabs(x0 - mean_y) > 10 * d.se); // the direction is resolved, not noise around 0
+  // Effective epochs: each outer step costs L gradient evaluations (one sample per epoch here).
+  SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+  driver.step();
+  CHECK(driver.epoch() == Approx(e.inner_steps));
+}

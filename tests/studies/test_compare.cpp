@@ -1,0 +1,327 @@
+// relax compare's cross-validation (studies/compare.hpp): the particle histogram agrees with the
+// Fokker–Planck density within sampling noise on OU and the double well; a run with the particles
+// at another beta is flagged; both sides reach Gibbs; the slow mode is the operator's second
+// eigenvalue; the three escape rates agree at a barrier of 6 kT; and everything is the same at 1,
+// 2 and 3 ranks (the [mpi] case also runs a serial reference on PETSC_COMM_SELF on every rank).
+#include "core/error.hpp"
+#include "core/mpi.hpp"
+#include "models/output_times.hpp"
+#include "test_compare_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <petscksp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <iomanip>
+#include <vector>
+
+using namespace relax;
+using test::CompareFixture;
+
+namespace {
+
+MPI_Comm world() {
+  return PETSC_COMM_WORLD;
+}
+
+/// Runs to every output time of the fixture's [time] keys and checks that the histogram agrees
+/// with the density within noise at t = 0 and at each of them.
+void check_agreement_at_every_output(CompareFixture& fixture) {
+  std::vector<double> times = {0.0};
+  for (double t : make_output_times(fixture.config)) {
+    times.push_back(t);
+  }
+  for (double t : times) {
+    fixture.advance_to(t);
+    const DensityComparison c = fixture.run.compare();
+    INFO("t = " << t << ": L1 = " << c.l1 << ", noise = " << c.noise
+                << ", L1/noise = " << c.l1 / c.noise << ", chi2 = " << c.chi_square.statistic
+                << " (dof " << c.chi_square.degrees_of_freedom << "), p = " << c.chi_square.pvalue);
+    CHECK(c.l1 <= 3 * c.noise);
+    CHECK(c.chi_square.pvalue >= 1e-4);
+    CHECK(c.agrees);
+    // The distances are consistent with each other: TV = L1/2, Hellinger^2 <= TV <= sqrt(2) H.
+    CHECK(c.total_variation == Approx(c.l1 / 2).epsilon(1e-14));
+    CHECK(c.hellinger * c.hellinger <= c.total_variation * (1 + 1e-12));
+    CHECK(c.total_variation <= std::sqrt(2.0) * c.hellinger * (1 + 1e-12));
+    CHECK(c.kl >= 0);
+  }
+}
+
+/// The dense spectrum of the operator A (PCNONE, so the "preconditioned operator" is A itself),
+/// sorted by |real part|: an independent check of the slow mode.
+std::vector<double> dense_spectrum(::Mat A, MPI_Comm comm) {
+  PetscInt n = 0;
+  RELAX_PETSC(MatGetSize(A, &n, nullptr));
+  petsc::KSP ksp;
+  RELAX_PETSC(KSPCreate(comm, ksp.out()));
+  RELAX_PETSC(KSPSetOperators(ksp, A, A));
+  ::PC pc = nullptr;
+  RELAX_PETSC(KSPGetPC(ksp, &pc));
+  RELAX_PETSC(PCSetType(pc, PCNONE));
+  RELAX_PETSC(KSPSetUp(ksp));
+  std::vector<PetscReal> re(static_cast<std::size_t>(n));
+  std::vector<PetscReal> im(static_cast<std::size_t>(n));
+  RELAX_PETSC(KSPComputeEigenvaluesExplicitly(ksp, n, re.data(), im.data()));
+  std::vector<double> magnitudes;
+  for (std::size_t i = 0; i < re.size(); ++i) {
+    magnitudes.push_back(-re[i]);
+  }
+  std::sort(magnitudes.begin(), magnitudes.end(),
+            [](double a, double b) { return std::abs(a) < std::abs(b); });
+  return magnitudes;
+}
+
+} // namespace
+
+TEST_CASE("Ornstein-Uhlenbeck: the histogram agrees with the PDE density within 3x the expected "
+          "noise at every output",
+          "[compare]") {
+  CompareFixture fixture(world(), {{"landscape.type", "quadratic"},
+                                   {"landscape.stiffness", "2"},
+                                   {"landscape.centre", "0.5"},
+                                   {"temperature.beta", "2"},
+                                   {"grid.lo", "-3"},
+                                   {"grid.hi", "3.5"},
+                                   {"grid.n", "130"},
+                                   {"initial.mean", "-1.5"},
+                                   {"initial.std", "0.3"},
+                                   {"sde.particles", "100000"},
+                                   {"sde.integrator", "euler_maruyama"},
+                                   {"sde.dt", "0.0005"},
+                                   {"fp.dt", "0.0005"},
+                                   {"time.end", "1.5"},
+                                   {"time.outputs", "3"}});
+  CHECK_FALSE(fixture.run.problem().wells); // one well: no escape rates
+  check_agreement_at_every_output(fixture);
+}
+
+TEST_CASE("Double well: the histogram agrees with the PDE density within 3x the expected noise at "
+          "every output, through relaxation",
+          "[compare]") {
+  // The default problem of relax compare with 10^5 particles to t = 4 (MALA, dt = 2e-3).
+  CompareFixture fixture(world(), {{"sde.particles", "100000"},
+                                   {"sde.integrator", "mala"},
+                                   {"sde.dt", "0.002"},
+                                   {"fp.dt", "0.001"},
+                                   {"time.end", "4"},
+                                   {"time.outputs", "4"}});
+  check_agreement_at_every_output(fixture);
+  // It did relax: most of the mass crossed the barrier.
+  CHECK(fixture.run.solver().diagnostics(fixture.run.density()).l1_to_gibbs < 0.1);
+}
+
+TEST_CASE("Particles at 1.2 beta are reported as a disagreement with p < 1e-6", "[compare]") {
+  CompareFixture fixture(world(), {{"sde.particles", "100000"},
+                                   {"sde.integrator", "mala"},
+                                   {"sde.dt", "0.002"},
+                                   {"time.end", "2"},
+                                   {"time.outputs", "1"},
+                                   {"compare.particle_beta_factor", "1.2"}});
+  CHECK(fixture.run.problem().particle_schedule.beta(0) == Approx(1.2).epsilon(1e-15));
+  CHECK(fixture.run.problem().schedule.beta(0) == 1.0);
+  const DensityComparison start = fixture.run.compare();
+  CAPTURE(start.l1, start.noise, start.chi_square.pvalue);
+  CHECK(start.agrees); // the same initial distribution
+  fixture.advance_to(2.0);
+  const DensityComparison c = fixture.run.compare();
+  CAPTURE(c.l1, c.noise, c.chi_square.statistic, c.chi_square.degrees_of_freedom,
+          c.chi_square.pvalue);
+  CHECK(c.chi_square.pvalue < 1e-6);
+  CHECK_FALSE(c.agrees);
+}
+
+TEST_CASE("Stationary: the PDE reaches discrete Gibbs to 1e-10 and the particles agree with Gibbs "
+          "within noise",
+          "[compare]") {
+  // lambda1 = 0.75: by t = 40 the slow mode has decayed by e^-30 (backward Euler at dt = 0.1:
+  // (1 + 0.075)^-400 = e^-29, and BE's fixed point is the null vector exactly); MALA keeps Gibbs
+  // exactly invariant at any dt.
+  CompareFixture fixture(world(), {{"sde.particles", "50000"},
+                                   {"sde.integrator", "mala"},
+                                   {"sde.dt", "0.02"},
+                                   {"fp.dt", "0.1"},
+                                   {"time.end", "40"}});
+  fixture.advance_to(40.0);
+  const StationaryComparison s = fixture.run.compare_to_stationary();
+  INFO(std::setprecision(6) << "PDE: L1 " << s.pde_l1 << ", KL " << s.pde_kl << "; particles: L1 "
+                            << s.particles.l1 << ", noise " << s.particles.noise << ", p "
+                            << s.particles.chi_square.pvalue);
+  CHECK(s.is_gibbs);
+  CHECK(s.beta == 1.0);
+  CHECK(s.pde_l1 <= 1e-10);
+  CHECK(s.particles.l1 <= 3 * s.particles.noise);
+  CHECK(s.particles.chi_square.pvalue >= 1e-4);
+  CHECK(s.particles.agrees);
+}
+
+TEST_CASE("The slow mode is the smallest nonzero eigenvalue of -A: the dense spectrum's, and the "
+          "OU rate a",
+          "[compare]") {
+  SECTION("double well, against the dense spectrum") {
+    CompareFixture fixture(
+        world(), {{"temperature.beta", "2.5"}, {"grid.n", "150"}, {"sde.particles", "10"}});
+    REQUIRE(fixture.run.problem().wells);
+    const EscapeRates rates = fixture.run.escape_rates();
+    const std::vector<double> spectrum = dense_spectrum(fixture.run.solver().op(), world());
+    CAPTURE(rates.slow_mode.lambda1, spectrum[0], spectrum[1], spectrum[2],
+            rates.slow_mode.iterations, rates.slow_mode.residual);
+    CHECK(std::abs(spectrum[0]) < 1e-10 * spectrum[2]);
+    CHECK(rates.slow_mode.lambda1 == Approx(spectrum[1]).epsilon(1e-10));
+    CHECK(rates.slow_mode.residual < 1e-13);
+    CHECK(rates.target_mass == Approx(0.5).epsilon(1e-12)); // symmetric wells
+    CHECK(rates.pde == Approx(0.5 * rates.slow_mode.lambda1).epsilon(1e-12));
+  }
+  SECTION("Ornstein-Uhlenbeck: lambda1 = a up to the O(h^2) error of the scheme") {
+    // f = a x^2 / 2: the FP spectrum is n a, independent of beta. The guess pi * 1(x > c) has a
+    // component along the slow mode (odd), so the iteration finds it.
+    std::vector<double> errors;
+    for (const char* n : {"100", "200", "400"}) {
+      CompareFixture fixture(world(), {{"landscape.type", "quadratic"},
+                                       {"landscape.stiffness", "3"},
+                                       {"grid.lo", "-4"},
+                                       {"grid.hi", "4"},
+                                       {"grid.n", n},
+                                       {"sde.particles", "10"}});
+      GridField guess = fixture.run.solver().stationary();
+      GridField odd(fixture.grid);
+      odd.fill([](const double* x) { return x[0]; });
+      RELAX_PETSC(VecPointwiseMult(guess.vec(), guess.vec(), odd.vec()));
+      const SlowMode mode =
+          slowest_relaxation(fixture.run.solver().op(), fixture.run.solver().stationary(), guess);
+      errors.push_back(std::abs(mode.lambda1 / 3 - 1));
+      CAPTURE(n, mode.lambda1, mode.iterations);
+      CHECK(errors.back() < 1e-2);
+    }
+    for (std::size_t k = 0; k + 1 < errors.size(); ++k) {
+      const double order = std::log2(errors[k] / errors[k + 1]);
+      CAPTURE(errors[k], errors[k + 1], order);
+      CHECK(order > 1.8);
+      CHECK(order < 2.2);
+    }
+  }
+}
+
+TEST_CASE("Escape over a 6 kT barrier: PDE slow mode and particle first passages agree within 3 "
+          "standard errors; both within 10% of Kramers",
+          "[compare]") {
+  // 20000 particles for t = 250 (k ~ 2e-3: about 8000 passages, a standard error of 1.1%). The
+  // systematic differences stay below one standard error: Euler-Maruyama's rate bias is -0.4% at
+  // dt = 1e-3 (measured: -0.77% from dt = 1e-3 to 4e-3), and the passage rate through the other
+  // minimum is 1 / (1/k + lag), the lag being the time to slide down from the saddle: -0.5% at
+  // 6 kT (exact first-passage quadrature). Float increments: the crossing is made of many small
+  // steps, which their 2^-24 resolution and 5.9-sigma cut-off do not change. Kramers' formula is
+  // 7.5% above the exact rate at 6 kT (its error is about 0.45 kT / df): the particle estimate,
+  // 2.2 standard errors inside the 10% band with this seed, is held to the 10% as it
+  // stands.
+  CompareFixture fixture(world(), {{"temperature.beta", "6"},
+                                   {"initial.std", "0.15"},
+                                   {"sde.particles", "20000"},
+                                   {"sde.integrator", "euler_maruyama"},
+                                   {"sde.dt", "0.001"},
+                                   {"sde.noise", "float"},
+                                   {"fp.dt", "250"},
+                                   {"time.end", "250"}});
+  REQUIRE(fixture.run.problem().wells);
+  const PassageSurface surface = *fixture.run.problem().particles.passage;
+  CHECK(surface.axis == 0);
+  CHECK(surface.level == Approx(1).epsilon(1e-12)); // the other minimum
+  CHECK(surface.upward);
+  fixture.advance_to(250.0);
+  const EscapeRates r = fixture.run.escape_rates();
+  const double se = r.particles.rate_error;
+  CAPTURE(r.pde, r.particles.rate, se, r.particles.passed, r.kramers, r.slow_mode.lambda1,
+          r.target_mass, (r.particles.rate - r.pde) / se);
+  CHECK(r.beta * r.barrier == Approx(6).epsilon(1e-12));
+  CHECK(r.particles.passed > 5000);
+  CHECK(std::abs(r.pde - r.particles.rate) <= 3 * se);
+  CHECK(std::abs(r.pde / r.kramers - 1) <= 0.10);
+  CHECK(std::abs(r.particles.rate / r.kramers - 1) <= 0.10);
+}
+
+TEST_CASE("A comparison gives the same results at 1, 2 and 3 ranks: PDE to 1e-12, particles bit "
+          "for bit",
+          "[compare][mpi]") {
+  // A 2D double well (wells along x0) so that the grid is split in both directions, MALA (with
+  // its acceptance stream), 3001 particles (uneven blocks), with escape rates in 2D.
+  const std::map<std::string, std::string> values = {
+      {"landscape.stiffness", "2"}, {"landscape.dim", "2"}, {"temperature.beta", "2"},
+      {"grid.lo", "-2.5,-2"},       {"grid.hi", "2.5,2.2"}, {"grid.n", "40,30"},
+      {"initial.mean", "-1,0.3"},   {"initial.std", "0.3"}, {"sde.particles", "3001"},
+      {"sde.integrator", "mala"},   {"sde.dt", "0.01"},     {"fp.dt", "0.01"},
+      {"time.end", "1"},            {"time.outputs", "2"}};
+  CompareFixture distributed(world(), values);
+  CompareFixture serial(PETSC_COMM_SELF, values);
+  REQUIRE(distributed.run.problem().wells);
+  const auto close = [](double a, double b) { return std::abs(a - b) <= 1e-12 * std::abs(b); };
+  for (double t : {0.5, 1.0}) {
+    distributed.advance_to(t);
+    serial.advance_to(t);
+    // The density: every rank's cells against the same cells of its serial run.
+    // KL(h || rho) responds to the relative difference of rho where h > 0, also in the tails,
+    // where round-off differences of rho are large relative ones: |d KL| <= sum h |d rho| / rho dV.
+    double difference = 0;
+    double largest = 0;
+    double kl_bound = 0;
+    {
+      const GridField h = serial.run.ensemble().histogram(serial.grid).density();
+      const petsc::ConstVecArray counts(h.vec());
+      const petsc::ConstVecArray mine(distributed.run.density().vec());
+      const petsc::ConstVecArray all(serial.run.density().vec());
+      const auto nx = static_cast<std::size_t>(distributed.grid.axis(0).n);
+      distributed.grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
+        const std::size_t global =
+            static_cast<std::size_t>(index[1]) * nx + static_cast<std::size_t>(index[0]);
+        const double delta = std::abs(mine[offset] - all[global]);
+        difference = std::max(difference, delta);
+        kl_bound += counts[global] * distributed.grid.cell_volume() * delta / all[global];
+      });
+      largest = *std::max_element(all.begin(), all.end());
+    }
+    RELAX_MPI(MPI_Allreduce(MPI_IN_PLACE, &difference, 1, MPI_DOUBLE, MPI_MAX, world()));
+    RELAX_MPI(MPI_Allreduce(MPI_IN_PLACE, &kl_bound, 1, MPI_DOUBLE, MPI_SUM, world()));
+    CAPTURE(t, difference, largest, kl_bound);
+    CHECK(difference <= 1e-12 * largest);
+    // Particles: each rank's block equals the same ids of the serial ensemble, bit for bit.
+    const ParticleEnsemble& d = distributed.run.ensemble();
+    const ParticleEnsemble& s = serial.run.ensemble();
+    bool same_particles = true;
+    for (std::size_t k = 0; k < 2; ++k) {
+      same_particles =
+          same_particles && std::memcmp(d.positions().data() + k * d.local_size(),
+                                        s.positions().data() + k * s.local_size() + d.first_id(),
+                                        d.local_size() * sizeof(double)) == 0;
+    }
+    CHECK_FALSE(any_rank(world(), !same_particles));
+    const DensityComparison a = distributed.run.compare();
+    const DensityComparison b = serial.run.compare();
+    INFO(std::setprecision(17) << "t = " << t << ": L1 " << a.l1 << " vs " << b.l1 << ", chi2 "
+                               << a.chi_square.statistic << " vs " << b.chi_square.statistic
+                               << ", p " << a.chi_square.pvalue << " vs " << b.chi_square.pvalue);
+    CHECK(close(a.l1, b.l1));
+    CHECK(std::abs(a.kl - b.kl) <= 2 * kl_bound + 1e-14 * b.kl); // + the sum's own round-off
+    CHECK(close(a.hellinger, b.hellinger));
+    CHECK(close(a.chi_square.statistic, b.chi_square.statistic));
+    CHECK(a.chi_square.degrees_of_freedom == b.chi_square.degrees_of_freedom);
+    // p is the chi-square tail Q at the statistic: its relative condition number chi2 q / Q
+    // (q the density) is about 20 here, so 1e-12 in the statistic is up to ~2e-11 in p.
+    CHECK(std::abs(a.chi_square.pvalue - b.chi_square.pvalue) <= 1e-10 * b.chi_square.pvalue);
+    CHECK(close(a.noise, b.noise));
+    CHECK(a.agrees == b.agrees);
+  }
+  const StationaryComparison a = distributed.run.compare_to_stationary();
+  const StationaryComparison b = serial.run.compare_to_stationary();
+  CHECK(close(a.pde_l1, b.pde_l1));
+  CHECK(close(a.particles.l1, b.particles.l1));
+  const EscapeRates ra = distributed.run.escape_rates();
+  const EscapeRates rb = serial.run.escape_rates();
+  CAPTURE(ra.slow_mode.lambda1, rb.slow_mode.lambda1, ra.particles.rate, ra.kramers);
+  CHECK(close(ra.slow_mode.lambda1, rb.slow_mode.lambda1));
+  CHECK(close(ra.pde, rb.pde));
+  CHECK(ra.particles.passed == rb.particles.passed);
+  CHECK(ra.particles.rate == rb.particles.rate); // exact sums: the same bits
+  CHECK(ra.particles.exposure == rb.particles.exposure);
+  CHECK(ra.kramers == rb.kramers); // a pure function of the same arguments
+}
