@@ -1,5 +1,5 @@
 // Error kinds of relax and the checks that turn PETSc, MPI and HDF5 failures into exceptions.
-// Each kind maps to one exit code (DESIGN.md §4), decided in one place: app/main.cpp.
+// Each kind maps to one exit code (README, "The relax program"), decided in one place: app/cli.cpp.
 // Throw at the boundary where bad input enters, with a message that names the thing and what was
 // expected; the CLI prints it as one line.
 #pragma once

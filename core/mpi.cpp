@@ -123,6 +123,33 @@ double allreduce_value(MPI_Comm comm, ExactSum sum) {
   return sum.value();
 }
 
+ColumnMoments exact_column_moments(MPI_Comm comm, const double* data, std::size_t columns,
+                                   std::size_t rows, double total) {
+  std::vector<ExactSum> sums(columns);
+  for (std::size_t k = 0; k < columns; ++k) {
+    for (std::size_t p = 0; p < rows; ++p) {
+      sums[k].add(data[k * rows + p]);
+    }
+  }
+  allreduce(comm, sums.data(), columns);
+  ColumnMoments moments;
+  for (const ExactSum& s : sums) {
+    moments.mean.push_back(s.value() / total);
+  }
+  std::vector<ExactSum> squares(columns);
+  for (std::size_t k = 0; k < columns; ++k) {
+    for (std::size_t p = 0; p < rows; ++p) {
+      const double deviation = data[k * rows + p] - moments.mean[k];
+      squares[k].add(deviation * deviation);
+    }
+  }
+  allreduce(comm, squares.data(), columns);
+  for (const ExactSum& s : squares) {
+    moments.squared_deviations.push_back(s.value());
+  }
+  return moments;
+}
+
 bool any_rank(MPI_Comm comm, bool local) {
   int flag = local ? 1 : 0;
   RELAX_MPI(MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_LOR, comm));

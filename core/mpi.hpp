@@ -48,6 +48,19 @@ void allreduce(MPI_Comm comm, ExactSum* sums, std::size_t count);
 /// Collective convenience: the exact global sum of one local accumulator.
 double allreduce_value(MPI_Comm comm, ExactSum sum);
 
+/// Per-column statistics of a distributed column-major block.
+struct ColumnMoments {
+  std::vector<double> mean;               ///< sum / total, per column
+  std::vector<double> squared_deviations; ///< sum of (value - mean)^2, per column
+};
+
+/// Collective: the exact mean of each of `columns` columns of a column-major block (column k of
+/// local row p at data[k * rows + p]; `rows` on this rank, `total` over all ranks) and each
+/// column's sum of squared deviations from that mean. Two exact passes, so the same bits at any
+/// rank count.
+ColumnMoments exact_column_moments(MPI_Comm comm, const double* data, std::size_t columns,
+                                   std::size_t rows, double total);
+
 /// Collective: true on every rank if `local` is true on any rank.
 bool any_rank(MPI_Comm comm, bool local);
 

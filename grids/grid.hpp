@@ -1,6 +1,6 @@
 // The Cartesian cell-centred grid that carries every field in relax: PDE densities, particle
-// histograms and grid-interpolated controls (DESIGN.md §2). 1–3 axes, each uniform on [lo, hi] with
-// n cells and its own boundary kind, distributed over MPI ranks by a PETSc DMDA (one dof, star
+// histograms and grid-interpolated controls (docs/theory.md). 1–3 axes, each uniform on [lo, hi]
+// with n cells and its own boundary kind, distributed over MPI ranks by a PETSc DMDA (one dof, star
 // stencil of width 1). Memory order of a rank's owned cells is x fastest, then y, then z, and the
 // HDF5 datasets use the same order (shape nz, ny, nx), as PETSc's own DMDA viewer does.
 #pragma once

@@ -1,6 +1,6 @@
-// The XDMF sidecar (DESIGN.md §4) that opens relax's grid-field time series in ParaView and VisIt:
-// plain text describing the HDF5 datasets, no HDF5 calls. Each series becomes a temporal collection
-// of regular meshes whose cell data are HyperSlabs of the (t, [nz,] [ny,] nx) datasets.
+// The XDMF sidecar (docs/output.md) that opens relax's grid-field time series in ParaView and
+// VisIt: plain text describing the HDF5 datasets, no HDF5 calls. Each series becomes a temporal
+// collection of regular meshes whose cell data are HyperSlabs of the (t, [nz,] [ny,] nx) datasets.
 #pragma once
 
 #include "grids/grid.hpp"

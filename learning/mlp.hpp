@@ -1,5 +1,5 @@
 // A multilayer perceptron with ReLU hidden layers and a fused softmax cross-entropy loss, as a
-// Model over a labelled Dataset (DESIGN.md §2, §5). Forward and backward passes are BLAS GEMMs
+// Model over a labelled Dataset (docs/theory.md, §5). Forward and backward passes are BLAS GEMMs
 // (CBLAS from OpenBLAS) on row-major minibatch blocks; bias + ReLU and softmax + cross-entropy are
 // fused loops; all workspaces are allocated once, so a training step allocates nothing.
 // Networks train in float (Mlp); the double instantiation is the precision check path of the

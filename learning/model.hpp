@@ -1,4 +1,4 @@
-// The Model the samplers drive (DESIGN.md §2): a loss summed over data samples and its gradient
+// The Model the samplers drive (docs/theory.md): a loss summed over data samples and its gradient
 // with respect to a flat parameter vector, on the whole data set or on a minibatch given by sample
 // indices. Networks are Model<float> (models/mlp.hpp); a low-dimensional Landscape is a
 // Model<double> with one "sample" (LandscapeModel below). Pure: no MPI; data-parallel reductions

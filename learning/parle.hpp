@@ -1,4 +1,4 @@
-// MPI glue of distributed training (DESIGN.md §2): data-parallel gradients (each rank one
+// MPI glue of distributed training (docs/theory.md): data-parallel gradients (each rank one
 // contiguous shard of the global minibatch, then a sum over ranks) and Parle/elastic replicas (one
 // per rank, pulled toward the replicas' mean every L steps by sde/samplers.hpp's elastic_pull).
 #pragma once

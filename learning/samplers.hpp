@@ -1,5 +1,5 @@
-// Update rules of the training samplers (DESIGN.md §2), each a pure kernel on flat arrays: SGD with
-// (Nesterov) momentum, SGLD, CTLD (continuously tempered Langevin dynamics: tempering function
+// Update rules of the training samplers (docs/theory.md), each a pure kernel on flat arrays: SGD
+// with (Nesterov) momentum, SGLD, CTLD (continuously tempered Langevin dynamics: tempering function
 // g(alpha), confining force, metadynamics bias on alpha) and Entropy-SGD (inner Langevin loop on
 // the local-entropy tilted measure, moving average, outer step). Also the counter-based noise and
 // minibatch shuffling they consume. No MPI here: sde/samplers_driver.hpp runs these kernels on a
@@ -117,8 +117,8 @@ void ctld_alpha_step(const CtldParameters& p, const CtldTempering& tempering, do
 
 /// The theta part: v <- (1 - gamma) v - lr g(alpha) grad L + sqrt(2 gamma lr T / N) xi,
 /// theta <- theta + v. For fixed alpha the theta-marginal is Gibbs at temperature T / g(alpha):
-/// with the effective step lr g(alpha), the noise is sqrt(2 (lr g) gamma T / (N g)), DESIGN.md's
-/// "sqrt(2 eta gamma / g(alpha))".
+/// with the effective step lr g(alpha), the noise is sqrt(2 (lr g) gamma T / (N g)),
+/// docs/theory.md's "sqrt(2 eta gamma / g(alpha))".
 template <typename Real>
 void ctld_theta_step(std::size_t n, double lr, double friction, double g, double noise_scale,
                      const Real* gradient, const Real* xi, Real* velocity, Real* theta);
@@ -137,7 +137,7 @@ struct EntropyParameters {
 
 /// y <- y - eta' (grad L(y) + gamma (y - x)) + eps sqrt(2 eta') xi: Langevin on the tilted measure
 /// exp(-(L(y) + gamma |y - x|^2 / 2) / eps^2), whose mean gives grad of the local entropy,
-/// gamma (x - <y>) (DESIGN.md §1 with 2 nu = eps^2 and gamma_HJ = 1 / gamma).
+/// gamma (x - <y>) (docs/theory.md, with 2 nu = eps^2 and gamma_HJ = 1 / gamma).
 template <typename Real>
 void entropy_inner_step(std::size_t n, double inner_lr, double gamma, double noise,
                         const Real* gradient, const Real* x, const Real* xi, Real* y);

@@ -1,5 +1,5 @@
-// The drift b(x) of dX = b dt + sqrt(2/beta(t)) dW (DESIGN.md §1): the gradient drift -grad f of a
-// landscape plus an optional rotational part eps * J grad f, J the rotation by +90 degrees in the
+// The drift b(x) of dX = b dt + sqrt(2/beta(t)) dW (docs/theory.md): the gradient drift -grad f of
+// a landscape plus an optional rotational part eps * J grad f, J the rotation by +90 degrees in the
 // (x0, x1) plane. The rotational part is divergence-free and orthogonal to grad f, so Gibbs
 // exp(-beta f)/Z stays stationary while the probability flux no longer vanishes. Pure math.
 #pragma once

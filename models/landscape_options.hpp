@@ -1,4 +1,4 @@
-// The [landscape] section: which landscape a run uses and its parameters (DESIGN.md §4). Declares
+// The [landscape] section: which landscape a run uses and its parameters (docs/output.md). Declares
 // the keys with defaults, units and help, and builds the Landscape, validating shapes and ranges.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The built-in landscapes of relax (DESIGN.md §1): quadratic (Ornstein–Uhlenbeck), double well,
+// The built-in landscapes of relax (docs/theory.md): quadratic (Ornstein–Uhlenbeck), double well,
 // Müller–Brown, Gaussian mixture, periodic cosine and the rugged 1D Entropy-SGD landscape. Each is
 // a block kernel over structure-of-arrays points; value, gradient and evaluate_batch all go through
 // that kernel, so a single point and the same point inside a batch give the same bits.

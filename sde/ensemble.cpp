@@ -286,34 +286,19 @@ ParticleMoments ParticleEnsemble::moments() const {
   const auto d = static_cast<std::size_t>(dim());
   const std::size_t n = local_size_;
   const auto total = static_cast<double>(settings_.particles);
-  std::vector<ExactSum> sums(d);
-  for (std::size_t k = 0; k < d; ++k) {
-    for (std::size_t p = 0; p < n; ++p) {
-      sums[k].add(x_[k * n + p]);
-    }
-  }
-  allreduce(comm_, sums.data(), d);
+  const ColumnMoments columns = exact_column_moments(comm_, x_.data(), d, n, total);
   ParticleMoments moments;
-  for (const ExactSum& s : sums) {
-    moments.mean.push_back(s.value() / total);
-  }
-  std::vector<ExactSum> squares(d + 1); // central second moments, then the energy
-  for (std::size_t k = 0; k < d; ++k) {
-    for (std::size_t p = 0; p < n; ++p) {
-      const double deviation = x_[k * n + p] - moments.mean[k];
-      squares[k].add(deviation * deviation);
-    }
+  moments.mean = columns.mean;
+  for (const double squares : columns.squared_deviations) {
+    moments.variance.push_back(squares / total);
   }
   std::vector<double> energy(n);
   drift_.landscape().evaluate_batch(n, n, x_.data(), energy.data(), nullptr);
+  ExactSum energy_sum;
   for (double f : energy) {
-    squares[d].add(f);
+    energy_sum.add(f);
   }
-  allreduce(comm_, squares.data(), d + 1);
-  for (std::size_t k = 0; k < d; ++k) {
-    moments.variance.push_back(squares[k].value() / total);
-  }
-  moments.mean_energy = squares[d].value() / total;
+  moments.mean_energy = allreduce_value(comm_, energy_sum) / total;
   return moments;
 }
 

@@ -1,4 +1,4 @@
-// N particles of Langevin dynamics spread over the ranks of a communicator (DESIGN.md §2): global
+// N particles of Langevin dynamics spread over the ranks of a communicator (docs/theory.md): global
 // ids in contiguous blocks (rank r holds [first_id, first_id + local_size)), each particle advanced
 // by a BlockIntegrator with random numbers keyed by its id, so positions, histograms, moments and
 // passage statistics have the same bits at any rank count. Time advances in steps of dt (t = n dt);

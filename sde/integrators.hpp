@@ -1,4 +1,4 @@
-// Time steppers of Langevin dynamics on a block of particles (DESIGN.md §1–2): Euler–Maruyama
+// Time steppers of Langevin dynamics on a block of particles (docs/theory.md): Euler–Maruyama
 // (ULA), MALA (Metropolis-adjusted, exact Gibbs for any dt) and BAOAB (underdamped, friction and
 // mass), each following beta(t) of a TemperatureSchedule, so annealing is the same code. A block is
 // held in structure-of-arrays form and evaluated through Drift/Landscape batch calls: one virtual

@@ -1,4 +1,4 @@
-// The random-number kernels (DESIGN.md §5). This one file is compiled with -O3 -fopenmp-simd
+// The random-number kernels (docs/theory.md). This one file is compiled with -O3 -fopenmp-simd
 // -fno-math-errno -ffp-contract=off (sde/CMakeLists.txt): loops vectorize, but every operation
 // stays a correctly rounded IEEE operation, so a value has the same bits in a vector lane, in a
 // scalar evaluation and on any x86-64 (no FMA contraction, no fast-math reassociation). That is

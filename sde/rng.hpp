@@ -1,4 +1,4 @@
-// Counter-based random numbers for particles (DESIGN.md §2): Random123 Philox4x32-10 with
+// Counter-based random numbers for particles (docs/theory.md): Random123 Philox4x32-10 with
 // key = (seed, stream) and counter = (particle id low, particle id high, step, draw). A number
 // depends only on (seed, stream, particle id, step, draw), never on the rank that computes it, the
 // order of evaluation, the block it is computed in, the CPU's vector width or a restart, which is

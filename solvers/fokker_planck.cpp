@@ -1,6 +1,6 @@
 #include "solvers/fokker_planck.hpp"
 
-#include "solvers/time_stepping.hpp"
+#include "solvers/mat_stencil.hpp"
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
@@ -129,7 +129,8 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
                                        const TemperatureSchedule& schedule,
                                        const FokkerPlanckOptions& options)
     : grid_(grid), drift_(std::move(drift)), landscape_(std::move(landscape)), schedule_(schedule),
-      options_(options), potential_(grid) {
+      options_(options), potential_(grid),
+      stepper_(grid.comm(), {options.prefix, TS_LINEAR, TSBEULER, options.dt, &grid}) {
   if (landscape_->dim() != grid_.dim()) {
     throw InputError("landscape " + landscape_->describe() + " has dimension " +
                      std::to_string(landscape_->dim()) + ", the grid " +
@@ -160,42 +161,21 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
 
   // The TS: a linear problem F(t, u, u') = u' - A(t) u with Jacobian shift I - A, so that the
   // matrix (and with it the preconditioner) changes only when beta, the drift or the step does.
-  RELAX_PETSC(TSCreate(grid_.comm(), ts_.out()));
-  RELAX_PETSC(TSSetOptionsPrefix(ts_, options_.prefix.c_str()));
-  // The TS (and through it the SNES, KSP and PC) knows the grid, so geometric multigrid
-  // (-fp_pc_type mg -fp_pc_mg_galerkin) can coarsen it. A clone: the same layout, but its own
-  // solver callbacks, so solvers sharing one Grid do not overwrite each other's. TSSetDM takes a
-  // reference; ours goes with `dm`.
-  petsc::DM dm;
-  RELAX_PETSC(DMClone(grid_.dm(), dm.out()));
-  RELAX_PETSC(TSSetDM(ts_, dm));
-  RELAX_PETSC(TSSetProblemType(ts_, TS_LINEAR));
-  RELAX_PETSC(TSSetType(ts_, TSBEULER)); // positive (M-matrix) and first order
-  RELAX_PETSC(TSSetIFunction(ts_, nullptr, form_ifunction, this));
-  RELAX_PETSC(TSSetIJacobian(ts_, implicit_, implicit_, form_ijacobian, this));
-  RELAX_PETSC(TSSetApplicationContext(ts_, this));
-  RELAX_PETSC(TSSetPostStep(ts_, post_step));
-  RELAX_PETSC(TSSetTimeStep(ts_, options_.dt));
-  RELAX_PETSC(TSSetMaxSteps(ts_, PETSC_MAX_INT));
-  RELAX_PETSC(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_MATCHSTEP));
-  RELAX_PETSC(TSSetErrorIfStepFails(ts_, PETSC_FALSE));
-  ::SNES snes = nullptr;
-  ::KSP ksp = nullptr;
-  RELAX_PETSC(TSGetSNES(ts_, &snes));
-  RELAX_PETSC(SNESGetKSP(snes, &ksp));
+  // Backward Euler by default: positive (M-matrix) and first order.
+  stepper_.set_ifunction([this](double t, ::Vec u, ::Vec udot, ::Vec f) {
+    update_operator(t);
+    RELAX_PETSC(MatMult(op_, u, f));
+    RELAX_PETSC(VecAYPX(f, -1.0, udot)); // F = u' - A u
+  });
+  stepper_.set_ijacobian(implicit_, implicit_,
+                         [this](double t, ::Vec, ::Vec, double shift, ::Mat J, ::Mat) {
+                           update_implicit(t, shift, J);
+                         });
+  stepper_.set_post_step([this](double t, ::Vec rho) { on_step(t, rho); });
   // Mass is conserved only up to the linear residual (1^T (I - dt A) = 1^T), so solve tightly.
-  RELAX_PETSC(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
-  RELAX_PETSC(TSSetFromOptions(ts_));
-  TSType type = nullptr;
-  RELAX_PETSC(TSGetType(ts_, &type));
-  is_backward_euler_ = std::string(type) == TSBEULER;
-  RELAX_PETSC(TSGetTimeStep(ts_, &options_.dt));
-  require_positive("fp: time step", options_.dt);
-  ::TSAdapt adapt = nullptr;
-  RELAX_PETSC(TSGetAdapt(ts_, &adapt));
-  TSAdaptType adapt_type = nullptr;
-  RELAX_PETSC(TSAdaptGetType(adapt, &adapt_type));
-  is_adaptive_ = std::string(adapt_type) != TSADAPTNONE;
+  RELAX_PETSC(KSPSetTolerances(stepper_.ksp(), 1e-12, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
+  stepper_.set_from_options("fp: time step");
+  options_.dt = stepper_.dt();
 }
 
 FokkerPlanckSolver::~FokkerPlanckSolver() = default;
@@ -300,48 +280,19 @@ double FokkerPlanckSolver::outflow_rate(::Vec rho) const {
 
 // ---- Time stepping ----
 
-PetscErrorCode FokkerPlanckSolver::form_ifunction(::TS /*ts*/, PetscReal t, ::Vec u, ::Vec udot,
-                                                  ::Vec f, void* context) {
-  auto* self = static_cast<FokkerPlanckSolver*>(context);
-  return self->callbacks_.run([&] {
-    self->update_operator(t);
-    RELAX_PETSC(MatMult(self->op_, u, f));
-    RELAX_PETSC(VecAYPX(f, -1.0, udot)); // F = u' - A u
-  });
-}
-
-PetscErrorCode FokkerPlanckSolver::form_ijacobian(::TS /*ts*/, PetscReal t, ::Vec /*u*/,
-                                                  ::Vec /*udot*/, PetscReal shift, ::Mat J,
-                                                  ::Mat /*P*/, void* context) {
-  auto* self = static_cast<FokkerPlanckSolver*>(context);
-  return self->callbacks_.run([&] {
-    self->update_operator(t);
-    if (self->implicit_version_ == self->operator_version_ && self->implicit_shift_ == shift) {
-      return; // unchanged: leaving J untouched keeps its state, so the PC is not rebuilt
-    }
-    RELAX_PETSC(MatCopy(self->op_, J, SAME_NONZERO_PATTERN));
-    RELAX_PETSC(MatScale(J, -1.0));
-    RELAX_PETSC(MatShift(J, shift));
-    self->implicit_version_ = self->operator_version_;
-    self->implicit_shift_ = shift;
-  });
-}
-
-PetscErrorCode FokkerPlanckSolver::post_step(::TS ts) {
-  void* context = nullptr;
-  const PetscErrorCode code = TSGetApplicationContext(ts, &context);
-  if (code != 0) {
-    return code;
+void FokkerPlanckSolver::update_implicit(double t, double shift, ::Mat J) {
+  update_operator(t);
+  if (implicit_version_ == operator_version_ && implicit_shift_ == shift) {
+    return; // unchanged: leaving J untouched keeps its state, so the PC is not rebuilt
   }
-  auto* self = static_cast<FokkerPlanckSolver*>(context);
-  return self->callbacks_.run([&] { self->on_step(); });
+  RELAX_PETSC(MatCopy(op_, J, SAME_NONZERO_PATTERN));
+  RELAX_PETSC(MatScale(J, -1.0));
+  RELAX_PETSC(MatShift(J, shift));
+  implicit_version_ = operator_version_;
+  implicit_shift_ = shift;
 }
 
-void FokkerPlanckSolver::on_step() {
-  PetscReal t = 0;
-  ::Vec u = nullptr;
-  RELAX_PETSC(TSGetTime(ts_, &t));
-  RELAX_PETSC(TSGetSolution(ts_, &u));
+void FokkerPlanckSolver::on_step(double t, ::Vec u) {
   ++steps_;
   if (has_absorbing_) {
     update_operator(t);
@@ -349,7 +300,7 @@ void FokkerPlanckSolver::on_step() {
     // Backward Euler: the step is rho_new = rho_old + dt A rho_new, so the mass lost is exactly
     // dt * rate(rho_new). Other methods: the trapezoidal rule, of their own order.
     const double dt = t - step_start_time_;
-    outflow_ += is_backward_euler_ ? dt * rate : dt * 0.5 * (rate + last_outflow_rate_);
+    outflow_ += stepper_.is_backward_euler() ? dt * rate : dt * 0.5 * (rate + last_outflow_rate_);
     last_outflow_rate_ = rate;
   }
   step_start_time_ = t;
@@ -365,8 +316,8 @@ void FokkerPlanckSolver::advance_to(double t, GridField& rho) {
   }
   step_start_time_ = time_;
   last_outflow_rate_ = outflow_rate(rho.vec());
-  solve_interval(
-      ts_, time_, t, is_adaptive_ ? 0.0 : options_.dt, rho, callbacks_,
+  stepper_.solve_interval(
+      time_, t, rho,
       {"fp", "the density", "try a smaller fp.dt or another " + options_.prefix + "ts_type"});
   time_ = t;
 }
@@ -379,14 +330,8 @@ GridField FokkerPlanckSolver::gibbs(double beta) const {
 
 GridField FokkerPlanckSolver::gibbs_of(const GridField& potential, double beta) const {
   GridField rho(grid_);
-  double f_min = std::numeric_limits<double>::infinity();
-  {
-    const petsc::ConstVecArray f(potential.vec());
-    for (double v : f) {
-      f_min = std::min(f_min, v);
-    }
-  }
-  RELAX_MPI(MPI_Allreduce(MPI_IN_PLACE, &f_min, 1, MPI_DOUBLE, MPI_MIN, grid_.comm()));
+  double f_min = 0; // the global minimum (exact at any rank count)
+  RELAX_PETSC(VecMin(potential.vec(), nullptr, &f_min));
   {
     const petsc::ConstVecArray f(potential.vec());
     petsc::VecArray values(rho.vec());

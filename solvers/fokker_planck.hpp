@@ -1,7 +1,7 @@
-// Fokker–Planck equation rho_t = -div(b rho) + D Lap rho, D = 1/beta(t), on a Grid (DESIGN.md §2):
-// cell-centred finite volumes with the Scharfetter–Gummel flux, assembled once per beta value as a
-// PETSc Mat on the grid's DMDA and advanced by a PETSc TS (options prefix "fp_"). Knows nothing
-// about particles or files.
+// Fokker–Planck equation rho_t = -div(b rho) + D Lap rho, D = 1/beta(t), on a Grid
+// (docs/theory.md): cell-centred finite volumes with the Scharfetter–Gummel flux, assembled once
+// per beta value as a PETSc Mat on the grid's DMDA and advanced by a PETSc TS (options prefix
+// "fp_"). Knows nothing about particles or files.
 #pragma once
 
 #include "core/petsc_handle.hpp"
@@ -9,7 +9,7 @@
 #include "models/drift.hpp"
 #include "models/landscape.hpp"
 #include "models/schedule.hpp"
-#include "solvers/time_stepping.hpp"
+#include "solvers/time_stepper.hpp"
 
 #include <array>
 #include <cstddef>
@@ -36,13 +36,13 @@ struct FaceSegment {
 };
 
 /// The drift as the FP operator sees it: a potential jump w across every face segment, in units
-/// of energy, so that the SG exponent is dpsi = beta w (DESIGN.md §2). A gradient drift -grad f has
-/// w = f(right) - f(left), which makes exp(-beta f) the exact discrete stationary state; a general
-/// drift b has w = -distance * b_axis(midpoint). A time-dependent drift given on the grid (the
-/// controlled FP of the forward-backward solver, drift -h - c grad u(x,t)) implements jump() from
-/// its own data: w = (f_r - f_l) + c (u_r - u_l), looked up by the segment's cell indices.
-/// The solver asks for every face of an owned cell separately, so jump() must return the same
-/// bits for the same segment wherever it is asked (a pure function of the segment and t).
+/// of energy, so that the SG exponent is dpsi = beta w (docs/theory.md). A gradient drift -grad f
+/// has w = f(right) - f(left), which makes exp(-beta f) the exact discrete stationary state; a
+/// general drift b has w = -distance * b_axis(midpoint). A time-dependent drift given on the grid
+/// (the controlled FP of the forward-backward solver, drift -h - c grad u(x,t)) implements jump()
+/// from its own data: w = (f_r - f_l) + c (u_r - u_l), looked up by the segment's cell indices. The
+/// solver asks for every face of an owned cell separately, so jump() must return the same bits for
+/// the same segment wherever it is asked (a pure function of the segment and t).
 class FaceDrift {
 public:
   virtual ~FaceDrift() = default;
@@ -71,7 +71,7 @@ struct FokkerPlanckOptions {
   std::string prefix = "fp_";
 };
 
-/// Per-output diagnostics (DESIGN.md §4 /fp/*), each collective and rank-count independent.
+/// Per-output diagnostics (docs/output.md /fp), each collective and rank-count independent.
 struct FokkerPlanckDiagnostics {
   double time = 0;
   double beta = 0;
@@ -132,7 +132,7 @@ public:
   /// The assembled operator A at beta(time()) (d rho/dt = A rho), for tests and eigen-analysis.
   ::Mat op() const { return op_; }
   /// The TS, for callers that set it up further in code.
-  ::TS ts() const { return ts_; }
+  ::TS ts() const { return stepper_.ts(); }
 
 private:
   void compute_jumps(double t);
@@ -140,13 +140,8 @@ private:
   void update_operator(double t);
   double outflow_rate(::Vec rho) const;
   GridField gibbs_of(const GridField& potential, double beta) const;
-  void on_step(); // TS post-step: outflow tally and step count
-
-  static PetscErrorCode form_ifunction(::TS ts, PetscReal t, ::Vec u, ::Vec udot, ::Vec f,
-                                       void* context);
-  static PetscErrorCode form_ijacobian(::TS ts, PetscReal t, ::Vec u, ::Vec udot, PetscReal shift,
-                                       ::Mat J, ::Mat P, void* context);
-  static PetscErrorCode post_step(::TS ts);
+  void on_step(double t, ::Vec rho); // TS post-step: outflow tally and step count
+  void update_implicit(double t, double shift, ::Mat J);
 
   const Grid& grid_;
   std::shared_ptr<const FaceDrift> drift_;
@@ -166,16 +161,13 @@ private:
   double implicit_shift_ = 0;
   petsc::Vec outflow_weights_; // outflow rate = weights . rho
   bool has_absorbing_ = false;
-  petsc::TS ts_;
-  bool is_backward_euler_ = true;
-  bool is_adaptive_ = false;
+  TimeStepper stepper_;
 
   double time_ = 0;
   long steps_ = 0;
   double outflow_ = 0;
   double step_start_time_ = 0;
   double last_outflow_rate_ = 0;
-  CallbackErrors callbacks_; // exceptions of the TS callbacks, rethrown after TSSolve
 };
 
 } // namespace relax

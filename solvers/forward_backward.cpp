@@ -118,7 +118,7 @@ struct ValueFunction::Stepper {
     ksp = make_direct_solver(grid.comm(), nullptr, direct);
   }
 
-  /// u^n from u^{n+1} (DESIGN.md §1, ValueFunction in the header).
+  /// u^n from u^{n+1} (docs/theory.md, ValueFunction in the header).
   void step(const GridField& upper, GridField& lower) {
     RELAX_PETSC(DMGlobalToLocalBegin(grid.dm(), upper.vec(), INSERT_VALUES, local));
     RELAX_PETSC(DMGlobalToLocalEnd(grid.dm(), upper.vec(), INSERT_VALUES, local));
@@ -505,12 +505,9 @@ GridField ForwardBackwardSolver::naive_doob_prediction() {
   GridField prediction(grid_);
   const double k = problem_.k();
   {
+    double least = 0; // the global minimum (exact at any rank count)
+    RELAX_PETSC(VecMin(u.vec(), nullptr, &least));
     const petsc::ConstVecArray u_values(u.vec());
-    double least = std::numeric_limits<double>::infinity();
-    for (double v : u_values) {
-      least = std::min(least, v);
-    }
-    RELAX_MPI(MPI_Allreduce(MPI_IN_PLACE, &least, 1, MPI_DOUBLE, MPI_MIN, grid_.comm()));
     const petsc::ConstVecArray rho(rho_sgd_.vec());
     petsc::VecArray out(prediction.vec());
     for (std::size_t i = 0; i < out.size(); ++i) {

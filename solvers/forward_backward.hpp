@@ -1,4 +1,4 @@
-// Forward–backward equations of controlled SGD (DESIGN.md §1) on a Grid. SGD is dx = -h dt +
+// Forward–backward equations of controlled SGD (docs/theory.md) on a Grid. SGD is dx = -h dt +
 // sqrt(2/beta) dW with h = grad f; controlled SGD adds -c alpha dt and pays
 // E[V(x(T)) + (c/2) int |alpha|^2]. The value function u solves the backward HJB
 //   -u_t = -h.grad u - (c/2)|grad u|^2 + (1/beta) Lap u,  u(., T) = V,

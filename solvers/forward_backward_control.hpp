@@ -1,5 +1,5 @@
-// The optimal control alpha = grad u of controlled SGD (DESIGN.md §1) where the particles need it:
-// on the faces of a cell-centred grid (the staggered lattice the Scharfetter–Gummel flux of the
+// The optimal control alpha = grad u of controlled SGD (docs/theory.md) where the particles need
+// it: on the faces of a cell-centred grid (the staggered lattice the Scharfetter–Gummel flux of the
 // controlled Fokker–Planck equation sees) and, by multilinear interpolation, at any point. Also the
 // cell-centred multilinear interpolation of u itself. Pure math: no PETSc, no MPI.
 #pragma once

@@ -1,5 +1,5 @@
 // The Scharfetter–Gummel (exponential-fitting) flux of the Fokker–Planck finite volumes
-// (DESIGN.md §2): pure pointwise math, no PETSc. The operator assembly calls these functions and
+// (docs/theory.md): pure pointwise math, no PETSc. The operator assembly calls these functions and
 // nothing else knows the formula.
 #pragma once
 
@@ -25,7 +25,7 @@ inline double bernoulli(double z) {
   return z * std::exp(-z) / -std::expm1(-z);
 }
 
-/// Flux from the left cell to the right cell across one face (DESIGN.md §2):
+/// Flux from the left cell to the right cell across one face (docs/theory.md):
 ///   J = (D/h) [B(dpsi) rho_l - B(-dpsi) rho_r],
 /// h the distance between the two points, D the diffusion and dpsi the dimensionless potential
 /// jump: beta (f_r - f_l) for a gradient drift (J vanishes exactly on exp(-beta f)), -h b/D for a

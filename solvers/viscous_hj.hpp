@@ -1,5 +1,5 @@
 // The viscous Hamilton–Jacobi equation u_t + H(x, grad u) = nu Lap u, H(x, p) = c|p|^2/2 + h(x).p,
-// u(., 0) = f, on a Grid (DESIGN.md §1–2). With c = 1 and h = 0 its solution at t = gamma is the
+// u(., 0) = f, on a Grid (docs/theory.md). With c = 1 and h = 0 its solution at t = gamma is the
 // local entropy f_gamma. Two grid solvers that must agree: (a) Cole–Hopf in the log domain and
 // (b) monotone finite differences through PETSc TS/SNES; the particle estimate (c) of grad f_gamma
 // is in solvers/viscous_hj_particles.hpp. Neither solver knows about particles or files.
@@ -15,7 +15,7 @@
 #include "core/petsc_handle.hpp"
 #include "grids/grid.hpp"
 #include "models/landscape.hpp"
-#include "solvers/time_stepping.hpp"
+#include "solvers/time_stepper.hpp"
 #include "solvers/viscous_hj_log_gaussian.hpp"
 
 #include <array>
@@ -152,7 +152,7 @@ public:
   double time() const { return time_; }
   /// Accepted time steps since construction.
   long steps() const { return steps_; }
-  ::TS ts() const { return ts_; }
+  ::TS ts() const { return stepper_.ts(); }
 
   /// Collective. Advances u from time() to t >= time(); the last step is shortened to end on t.
   /// NumericalError (on every rank) when a step fails or u becomes non-finite.
@@ -165,22 +165,15 @@ private:
   /// values of u along each axis.
   template <typename F> void for_each_stencil(::Vec u, F&& f);
 
-  static PetscErrorCode form_ifunction(::TS ts, PetscReal t, ::Vec u, ::Vec udot, ::Vec f,
-                                       void* context);
-  static PetscErrorCode form_ijacobian(::TS ts, PetscReal t, ::Vec u, ::Vec udot, PetscReal shift,
-                                       ::Mat J, ::Mat P, void* context);
-
   const Grid& grid_;
   HamiltonJacobiProblem problem_;
   HamiltonJacobiOptions options_;
   std::vector<double> drift_; // h_a at owned cell `offset`: drift_[offset * dim + a]
   petsc::Vec local_;          // ghosted copy of u
   petsc::Mat jacobian_;
-  petsc::TS ts_;
-  bool is_adaptive_ = false;
+  TimeStepper stepper_;
   double time_ = 0;
   long steps_ = 0;
-  CallbackErrors callbacks_; // exceptions of the TS callbacks, rethrown after TSSolve
 };
 
 /// The smallest value of a field and where it is. Ties go to the cell with the smallest natural

@@ -6,7 +6,7 @@
 #include "core/mpi.hpp"
 #include "core/validate.hpp"
 #include "grids/ghosted_values.hpp"
-#include "solvers/time_stepping.hpp"
+#include "solvers/mat_stencil.hpp"
 #include "solvers/viscous_hj_godunov.hpp"
 
 #include <petscdmda.h>
@@ -17,9 +17,20 @@
 
 namespace relax {
 
+namespace {
+
+/// Backward Euler by default: monotone for any step. The step is checked before the TS exists.
+TimeStepperSetup stepper_setup(const HamiltonJacobiOptions& options) {
+  require_positive("viscous HJ: time step", options.dt);
+  return {options.prefix, TS_NONLINEAR, TSBEULER, options.dt, nullptr};
+}
+
+} // namespace
+
 HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacobiProblem& problem,
                                            const HamiltonJacobiOptions& options)
-    : grid_(grid), problem_(problem), options_(options) {
+    : grid_(grid), problem_(problem), options_(options),
+      stepper_(grid.comm(), stepper_setup(options)) {
   require_positive("viscous HJ: nu", problem_.nu);
   require_non_negative("viscous HJ: c", problem_.c);
   for (int a = 0; a < grid_.dim(); ++a) {
@@ -29,7 +40,6 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
                        "periodic boundaries");
     }
   }
-  require_positive("viscous HJ: time step", options_.dt);
   const auto dim = static_cast<std::size_t>(grid_.dim());
   drift_.assign(grid_.owned().count() * dim, 0.0);
   if (problem_.drift) {
@@ -47,29 +57,20 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
   RELAX_PETSC(DMCreateLocalVector(grid_.dm(), local_.out()));
   RELAX_PETSC(DMCreateMatrix(grid_.dm(), jacobian_.out()));
 
-  RELAX_PETSC(TSCreate(grid_.comm(), ts_.out()));
-  RELAX_PETSC(TSSetOptionsPrefix(ts_, options_.prefix.c_str()));
-  RELAX_PETSC(TSSetProblemType(ts_, TS_NONLINEAR));
-  RELAX_PETSC(TSSetType(ts_, TSBEULER)); // monotone for any step
-  RELAX_PETSC(TSSetIFunction(ts_, nullptr, form_ifunction, this));
-  RELAX_PETSC(TSSetIJacobian(ts_, jacobian_, jacobian_, form_ijacobian, this));
-  RELAX_PETSC(TSSetTimeStep(ts_, options_.dt));
-  RELAX_PETSC(TSSetMaxSteps(ts_, PETSC_MAX_INT));
-  RELAX_PETSC(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_MATCHSTEP));
-  RELAX_PETSC(TSSetErrorIfStepFails(ts_, PETSC_FALSE));
-  ::SNES snes = nullptr;
-  RELAX_PETSC(TSGetSNES(ts_, &snes));
+  stepper_.set_ifunction([this](double, ::Vec u, ::Vec udot, ::Vec f) { residual(u, udot, f); });
+  stepper_.set_ijacobian(jacobian_, jacobian_,
+                         [this](double, ::Vec u, ::Vec, double shift, ::Mat J, ::Mat P) {
+                           jacobian(u, shift, P);
+                           if (J != P) {
+                             RELAX_PETSC(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+                             RELAX_PETSC(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+                           }
+                         });
   // Newton to well below the discretization error, so that results agree across rank counts
   // (different preconditioners) to ~1e-10; the step-length test stops it at round-off.
-  RELAX_PETSC(SNESSetTolerances(snes, 1e-10, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
-  RELAX_PETSC(TSSetFromOptions(ts_));
-  RELAX_PETSC(TSGetTimeStep(ts_, &options_.dt));
-  require_positive("viscous HJ: time step", options_.dt);
-  ::TSAdapt adapt = nullptr;
-  RELAX_PETSC(TSGetAdapt(ts_, &adapt));
-  TSAdaptType adapt_type = nullptr;
-  RELAX_PETSC(TSAdaptGetType(adapt, &adapt_type));
-  is_adaptive_ = std::string(adapt_type) != TSADAPTNONE;
+  RELAX_PETSC(SNESSetTolerances(stepper_.snes(), 1e-10, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
+  stepper_.set_from_options("viscous HJ: time step");
+  options_.dt = stepper_.dt();
 }
 
 HamiltonJacobiSolver::~HamiltonJacobiSolver() = default;
@@ -136,25 +137,6 @@ void HamiltonJacobiSolver::jacobian(::Vec u, double shift, ::Mat J) {
   RELAX_PETSC(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
 }
 
-PetscErrorCode HamiltonJacobiSolver::form_ifunction(::TS /*ts*/, PetscReal /*t*/, ::Vec u,
-                                                    ::Vec udot, ::Vec f, void* context) {
-  auto* self = static_cast<HamiltonJacobiSolver*>(context);
-  return self->callbacks_.run([&] { self->residual(u, udot, f); });
-}
-
-PetscErrorCode HamiltonJacobiSolver::form_ijacobian(::TS /*ts*/, PetscReal /*t*/, ::Vec u,
-                                                    ::Vec /*udot*/, PetscReal shift, ::Mat J,
-                                                    ::Mat P, void* context) {
-  auto* self = static_cast<HamiltonJacobiSolver*>(context);
-  return self->callbacks_.run([&] {
-    self->jacobian(u, shift, P);
-    if (J != P) {
-      RELAX_PETSC(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
-      RELAX_PETSC(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
-    }
-  });
-}
-
 void HamiltonJacobiSolver::advance_to(double t, GridField& u) {
   if (!(t >= time_)) {
     throw Error("HamiltonJacobiSolver::advance_to(" + format_real(t) +
@@ -163,8 +145,8 @@ void HamiltonJacobiSolver::advance_to(double t, GridField& u) {
   if (t == time_) {
     return;
   }
-  steps_ += solve_interval(
-      ts_, time_, t, is_adaptive_ ? 0.0 : options_.dt, u, callbacks_,
+  steps_ += stepper_.solve_interval(
+      time_, t, u,
       {"viscous HJ", "u", "try a smaller time step or another " + options_.prefix + "snes_type"});
   time_ = t;
 }

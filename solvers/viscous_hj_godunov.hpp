@@ -1,4 +1,4 @@
-// The monotone scheme of the finite-difference viscous Hamilton–Jacobi solver (DESIGN.md §2):
+// The monotone scheme of the finite-difference viscous Hamilton–Jacobi solver (docs/theory.md):
 // Godunov's numerical Hamiltonian of the convex, separable H(x, p) = c|p|^2/2 + h(x).p, taken one
 // axis at a time, and the residual one axis contributes to a cell. Pure math: no PETSc.
 #pragma once

@@ -1,5 +1,5 @@
 // Gaussian convolution in the log domain along one axis of a cell-centred grid: the kernel of the
-// Cole–Hopf method of the viscous Hamilton–Jacobi solver (DESIGN.md §2). Given a = log g on the
+// Cole–Hopf method of the viscous Hamilton–Jacobi solver (docs/theory.md). Given a = log g on the
 // cells it returns log(K * g) by log-sum-exp, so g = exp(a) is never formed and a may range over
 // thousands. Pure math: no PETSc, no MPI.
 //

@@ -1,4 +1,4 @@
-// The energy whose Gibbs measure gives the gradient of the local entropy (DESIGN.md §1): with
+// The energy whose Gibbs measure gives the gradient of the local entropy (docs/theory.md): with
 // u(x, t) = -(2 nu/c) log(G_{2 nu t} * exp(-c f/(2 nu))), grad u(x, t) = (x - <y>)/(c t), <y> the
 // mean of exp(-beta E_x(y)), E_x(y) = f(y) + |y - x|^2/(2 c t) and beta = c/(2 nu). For c = 1 this
 // is the Entropy-SGD inner loop's measure exp(-f(y)/(2 nu) - |x - y|^2/(4 nu gamma)). Pure math.

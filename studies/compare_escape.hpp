@@ -1,4 +1,4 @@
-// Escape over a barrier between two wells (DESIGN.md §1, issue 6), the pure-math half: the wells
+// Escape over a barrier between two wells (docs/theory.md, issue 6), the pure-math half: the wells
 // and the saddle of a landscape along x0, refined to its critical points, and Kramers'
 // (Eyring–Kramers) rate from their curvatures. No PETSc, MPI or HDF5; solvers/compare.hpp turns it
 // into the three rates relax compare prints (PDE slow mode, particle first passages, Kramers).

@@ -1,6 +1,6 @@
 // What `relax compare` needs around a ComparisonRun (solvers/compare.hpp): the [compare] keys and
 // the problem they describe together with the [landscape], [grid], [temperature], [initial], [fp]
-// and [sde] keys; the /compare group of the output file (DESIGN.md §4); and the lines of the
+// and [sde] keys; the /compare group of the output file (docs/output.md); and the lines of the
 // table it prints.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The particle side of controlled SGD (DESIGN.md §1): dx = -grad f dt - c alpha(x, t) dt +
+// The particle side of controlled SGD (docs/theory.md): dx = -grad f dt - c alpha(x, t) dt +
 // sqrt(2/beta) dW with alpha = grad u from the grid (face values of solvers/forward_backward.hpp's
 // ValueFunction, interpolated multilinearly in x and linearly in t between two time levels), next
 // to plain SGD from the same initial distribution, and the Theorem-7 quantities with standard

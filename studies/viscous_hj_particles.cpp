@@ -70,27 +70,11 @@ LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
     sum /= sampling.samples; // now the chain averages
   }
   // Mean of the chain averages, then their spread around it (two exact passes).
-  std::vector<ExactSum> sums(dim);
-  for (std::size_t k = 0; k < dim; ++k) {
-    for (std::size_t p = 0; p < local; ++p) {
-      sums[k].add(chain_sum[k * local + p]);
-    }
-  }
-  allreduce(comm, sums.data(), dim);
+  const ColumnMoments columns = exact_column_moments(comm, chain_sum.data(), dim, local, chains);
   LocalEntropyGradient result;
+  result.mean = columns.mean;
   for (std::size_t k = 0; k < dim; ++k) {
-    result.mean.push_back(sums[k].value() / chains);
-  }
-  std::vector<ExactSum> squares(dim);
-  for (std::size_t k = 0; k < dim; ++k) {
-    for (std::size_t p = 0; p < local; ++p) {
-      const double d = chain_sum[k * local + p] - result.mean[k];
-      squares[k].add(d * d);
-    }
-  }
-  allreduce(comm, squares.data(), dim);
-  for (std::size_t k = 0; k < dim; ++k) {
-    const double variance = squares[k].value() / (chains - 1);
+    const double variance = columns.squared_deviations[k] / (chains - 1);
     result.gradient.push_back((x[k] - result.mean[k]) / coupling);
     result.standard_error.push_back(std::sqrt(variance / chains) / coupling);
   }

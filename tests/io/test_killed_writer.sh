@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A writer killed after its third flushed output leaves "<path>.part" with exactly three complete
-# time levels, readable without repair, and nothing under the final name (DESIGN.md §4).
+# time levels, readable without repair, and nothing under the final name (docs/output.md).
 # Run by ctest with MPIEXEC and WRITER (the io_killed_writer program) set.
 set -u
 : "${MPIEXEC:?}" "${WRITER:?}"

@@ -1,0 +1,163 @@
+#include "solvers/time_stepper.hpp"
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "core/validate.hpp"
+
+#include <utility>
+
+namespace relax {
+
+TimeStepper::TimeStepper(MPI_Comm comm, const TimeStepperSetup& setup) : dt_(setup.dt) {
+  RELAX_PETSC(TSCreate(comm, ts_.out()));
+  RELAX_PETSC(TSSetOptionsPrefix(ts_, setup.prefix.c_str()));
+  if (setup.grid != nullptr) {
+    // The TS (and through it the SNES, KSP and PC) knows the grid, so geometric multigrid
+    // (-fp_pc_type mg -fp_pc_mg_galerkin) can coarsen it. A clone: the same layout, but its own
+    // solver callbacks, so solvers sharing one Grid do not overwrite each other's. TSSetDM takes
+    // a reference; ours goes with `dm`.
+    petsc::DM dm;
+    RELAX_PETSC(DMClone(setup.grid->dm(), dm.out()));
+    RELAX_PETSC(TSSetDM(ts_, dm));
+  }
+  RELAX_PETSC(TSSetProblemType(ts_, setup.problem));
+  RELAX_PETSC(TSSetType(ts_, setup.type));
+  RELAX_PETSC(TSSetApplicationContext(ts_, this));
+  RELAX_PETSC(TSSetTimeStep(ts_, setup.dt));
+  RELAX_PETSC(TSSetMaxSteps(ts_, PETSC_MAX_INT));
+  RELAX_PETSC(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_MATCHSTEP));
+  RELAX_PETSC(TSSetErrorIfStepFails(ts_, PETSC_FALSE));
+}
+
+template <typename Body> PetscErrorCode TimeStepper::guard(Body&& body, bool recoverable) noexcept {
+  try {
+    body();
+    return 0;
+  } catch (const RecoverableStepError&) {
+    if (recoverable) {
+      // The step is rejected, not the run: SNES stops with a domain error and the TS adapts.
+      ::SNES snes = nullptr;
+      return TSGetSNES(ts_, &snes) != 0 ? PETSC_ERR_LIB : SNESSetFunctionDomainError(snes);
+    }
+    error_ = error_ ? error_ : std::current_exception();
+    return PETSC_ERR_LIB;
+  } catch (...) {
+    error_ = error_ ? error_ : std::current_exception();
+    return PETSC_ERR_LIB;
+  }
+}
+
+PetscErrorCode TimeStepper::ifunction_thunk(::TS, PetscReal t, ::Vec u, ::Vec udot, ::Vec f,
+                                            void* context) {
+  auto* self = static_cast<TimeStepper*>(context);
+  return self->guard([&] { self->function_(t, u, udot, f); }, true);
+}
+
+PetscErrorCode TimeStepper::ijacobian_thunk(::TS, PetscReal t, ::Vec u, ::Vec udot, PetscReal shift,
+                                            ::Mat J, ::Mat P, void* context) {
+  auto* self = static_cast<TimeStepper*>(context);
+  return self->guard([&] { self->jacobian_(t, u, udot, shift, J, P); }, true);
+}
+
+PetscErrorCode TimeStepper::post_step_thunk(::TS ts) {
+  void* context = nullptr;
+  const PetscErrorCode code = TSGetApplicationContext(ts, &context);
+  if (code != 0) {
+    return code;
+  }
+  auto* self = static_cast<TimeStepper*>(context);
+  return self->guard(
+      [&] {
+        PetscReal t = 0;
+        ::Vec u = nullptr;
+        RELAX_PETSC(TSGetTime(ts, &t));
+        RELAX_PETSC(TSGetSolution(ts, &u));
+        self->post_step_(t, u);
+      },
+      false);
+}
+
+void TimeStepper::set_ifunction(Function function) {
+  function_ = std::move(function);
+  RELAX_PETSC(TSSetIFunction(ts_, nullptr, ifunction_thunk, this));
+}
+
+void TimeStepper::set_ijacobian(::Mat J, ::Mat P, Jacobian jacobian) {
+  jacobian_ = std::move(jacobian);
+  RELAX_PETSC(TSSetIJacobian(ts_, J, P, ijacobian_thunk, this));
+}
+
+void TimeStepper::set_post_step(PostStep post_step) {
+  post_step_ = std::move(post_step);
+  RELAX_PETSC(TSSetPostStep(ts_, post_step_thunk));
+}
+
+void TimeStepper::set_from_options(const std::string& step_name) {
+  RELAX_PETSC(TSSetFromOptions(ts_));
+  TSType type = nullptr;
+  RELAX_PETSC(TSGetType(ts_, &type));
+  is_backward_euler_ = std::string(type) == TSBEULER;
+  RELAX_PETSC(TSGetTimeStep(ts_, &dt_));
+  require_positive(step_name, dt_);
+  ::TSAdapt adapt = nullptr;
+  RELAX_PETSC(TSGetAdapt(ts_, &adapt));
+  TSAdaptType adapt_type = nullptr;
+  RELAX_PETSC(TSAdaptGetType(adapt, &adapt_type));
+  is_adaptive_ = std::string(adapt_type) != TSADAPTNONE;
+  if (is_adaptive_) {
+    // A failed nonlinear solve (a RecoverableStepError among them) rejects the step, which the
+    // adaptive TS retries at a quarter of its length, up to -ts_max_reject times in a row. A
+    // fixed-step TS keeps PETSc's default: its first failed solve ends the run (NumericalError),
+    // since it must not shrink its step behind the user's back.
+    RELAX_PETSC(TSSetMaxSNESFailures(ts_, -1));
+  }
+}
+
+::SNES TimeStepper::snes() const {
+  ::SNES snes = nullptr;
+  RELAX_PETSC(TSGetSNES(ts_, &snes));
+  return snes;
+}
+
+::KSP TimeStepper::ksp() const {
+  ::KSP ksp = nullptr;
+  RELAX_PETSC(SNESGetKSP(snes(), &ksp));
+  return ksp;
+}
+
+void TimeStepper::rethrow() {
+  if (error_) {
+    std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+}
+
+long TimeStepper::solve_interval(double from, double to, GridField& u,
+                                 const IntervalLabels& labels) {
+  RELAX_PETSC(TSSetTime(ts_, from));
+  RELAX_PETSC(TSSetMaxTime(ts_, to));
+  if (!is_adaptive_) {
+    RELAX_PETSC(TSSetTimeStep(ts_, dt_));
+  }
+  PetscInt first_step = 0;
+  RELAX_PETSC(TSGetStepNumber(ts_, &first_step));
+  const PetscErrorCode code = TSSolve(ts_, u.vec());
+  rethrow();
+  RELAX_PETSC(code);
+  PetscInt last_step = 0;
+  RELAX_PETSC(TSGetStepNumber(ts_, &last_step));
+  TSConvergedReason reason = TS_CONVERGED_ITERATING;
+  RELAX_PETSC(TSGetConvergedReason(ts_, &reason));
+  PetscReal reached = 0;
+  RELAX_PETSC(TSGetTime(ts_, &reached));
+  if (reason < 0) {
+    throw NumericalError(labels.solver + ": time step failed at t = " + format_real(reached) +
+                         " (" + TSConvergedReasons[reason] + "); " + labels.hint);
+  }
+  if (!is_finite(u)) {
+    throw NumericalError(labels.solver + ": " + labels.field + " became non-finite between t = " +
+                         format_real(from) + " and t = " + format_real(to));
+  }
+  return static_cast<long>(last_step - first_step);
+}
+
+} // namespace relax
