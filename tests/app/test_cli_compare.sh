@@ -40,8 +40,11 @@ check_h5 one.h5 'f.attrs["command"] in ("compare", b"compare")' 'f["grid/x0"].sh
   'f["compare/rates"].shape == (3,)' \
   'f["compare/rates"].attrs["columns"] in ("pde,particles,kramers", b"pde,particles,kramers")' \
   'abs(f["compare/rates"][0] - f["compare/rates"].attrs["lambda1"] / 2) < 1e-12' \
-  'f["compare/rates"].attrs["particles_passed"] > 0' \
-  'f["compare/stationary"].attrs["pde_l1"] > 0' 'f["sde/passage"].shape == (5, 5)' \
+  'f["compare/rates"].attrs["particles_passed"] <= 20000' \
+  'abs(f["compare/rates"][1] * f["compare/rates"].attrs["particles_exposure"] - f["compare/rates"].attrs["particles_passed"]) <= 1e-9 * f["compare/rates"].attrs["particles_passed"]' \
+  'abs(f["compare/rates"].attrs["particles_error"] - f["compare/rates"][1] / np.sqrt(f["compare/rates"].attrs["particles_passed"])) <= 1e-12 * f["compare/rates"][1]' \
+  'f["compare/stationary"].attrs["pde_kl"] >= f["compare/stationary"].attrs["pde_l1"] ** 2 / 2 * (1 - 1e-12)' \
+  'f["sde/passage"].shape == (5, 5)' \
   '"checkpoint" not in f'
 # The XDMF sidecar names both series.
 if grep -q 'fp/density' one.xmf && grep -q 'sde/histogram' one.xmf; then
@@ -114,7 +117,10 @@ else
 fi
 rm -f default.ini example.ini
 
-# Every example runs (shortened: 2000 particles, 2 outputs, a fiftieth of its time).
+# Every example runs (shortened: 2000 particles, 2 outputs, a fiftieth of its time) and, where its
+# header claims that the particles agree with the density within noise, they do at both outputs
+# (fewer particles widen the noise band, so the claim holds a fortiori; compare_double_well_baoab
+# claims a disagreement during the transient, which 2000 particles cannot resolve: it only runs).
 for ini in "$RELAX_SOURCE_DIR"/examples/compare_*.ini; do
   resolved=$("$RELAX" compare --config "$ini" --print-config)
   end=$(sed -n 's/^end = //p' <<<"$resolved")
@@ -122,6 +128,11 @@ for ini in "$RELAX_SOURCE_DIR"/examples/compare_*.ini; do
   short=$("$PYTHON" -c "import math; print(max(1, math.floor($end / 50 / $dt)) * 2 * $dt)")
   expect 0 "wrote example\.h5" -- compare --config "$ini" --sde.particles=2000 --time.outputs=2 \
     --time.end="$short" --output.file=example.h5
+  case "$(basename "$ini")" in
+  compare_double_well_baoab.ini) ;;
+  *) check_h5 example.h5 'np.all(f["compare/agree"][:] == 1)' \
+    'np.all(f["compare/l1"][:] <= 3 * f["compare/noise"][:])' ;;
+  esac
   rm -f example.h5 example.xmf
 done
 

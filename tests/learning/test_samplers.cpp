@@ -266,8 +266,18 @@ TEST_CASE("SGLD samples the closed-form posterior of Bayesian linear regression"
       squares.push_back((v - mean[k]) * (v - mean[k]));
     }
     const Estimate v = batch_means(squares);
-    CAPTURE(k, m.mean, mean[k], m.se, v.mean, variance[k], v.se);
+    // The SE of the mean from the chain's mixing: per step SGLD is OU with drift matrix h A
+    // (h = lr / N) and noise 2 h, so the time average of `steps` iterates has covariance
+    // (2 / h) A^-2 / steps (minibatch noise inflates it by ~0.5 %). Measured within [2/3, 1.5]
+    // of it (40 batch means: ~11 % relative noise), so a chain that mixes 2x slower fails.
+    const double h = options.step.lr0 / static_cast<double>(N);
+    const double inverse_squared[2] = {(a11 * a11 + a01 * a01) / (det * det),
+                                       (a00 * a00 + a01 * a01) / (det * det)};
+    const double predicted_se = std::sqrt(2.0 / h * inverse_squared[k] / steps);
+    CAPTURE(k, m.mean, mean[k], m.se, predicted_se, m.se / predicted_se, v.mean, variance[k], v.se);
     CHECK(std::fabs(m.mean - mean[k]) < 4 * m.se);
+    CHECK(m.se < 1.5 * predicted_se);
+    CHECK(m.se > predicted_se / 1.5);
     CHECK(std::fabs(v.mean - variance[k]) < 4 * v.se);
     CHECK(v.se < 0.05 * variance[k]); // the check has teeth: the band is a few percent wide
   }
@@ -357,14 +367,35 @@ TEST_CASE("CTLD: flat alpha marginal with metadynamics, reweighted theta is Gibb
   std::vector<double> is_inside(alpha.size());
   std::transform(alpha.begin(), alpha.end(), is_inside.begin(),
                  [&](double a) { return inside(a) ? 1.0 : 0.0; });
+  // The 4-SE band means something only if the SE is what mixing at the alpha noise predicts (a
+  // chain that mixes poorly has a large SE and passes any band). Per step the momentum form has
+  // velocity variance lr T / n and alpha diffuses with D = lr T / (n friction) (n = 1 sample).
+  // For reflecting diffusion on [-delta', delta'] (length L) with the flat marginal, the time
+  // average of the indicator of [a, b] has asymptotic variance (2 / steps) sum_k c_k^2 / lambda_k
+  // with lambda_k = D (k pi / L)^2 and c_k = E[1_[a,b] sqrt(2) cos(k pi (alpha + delta') / L)].
+  // The measured SE (40 batch means: ~11 % relative noise; inertia and the bias ripple add a
+  // little) must lie within [0.5, 2] of that prediction: a chain mixing 4x slower fails.
+  const double diffusion = p.lr * p.temperature / p.friction;
+  const double length = 2 * p.delta_prime;
   for (int b = 0; b < bins; ++b) {
     const double lo = -p.delta_prime + b * width;
     std::vector<double> in_bin(alpha.size());
     std::transform(alpha.begin(), alpha.end(), in_bin.begin(),
                    [&](double a) { return a >= lo && a < lo + width ? 1.0 : 0.0; });
     const Estimate fraction = weighted_batch_means(in_bin, is_inside);
-    CAPTURE(b, fraction.mean, fraction.se);
+    double asymptotic = 0;
+    for (int k = 1; k < 20000; ++k) {
+      const double q = k * M_PI / length;
+      const double u0 = lo + p.delta_prime;
+      const double c =
+          std::sqrt(2.0) * (std::sin(q * (u0 + width)) - std::sin(q * u0)) / q / length;
+      asymptotic += c * c / (diffusion * q * q);
+    }
+    const double predicted_se = std::sqrt(2 * asymptotic / static_cast<double>(sample));
+    CAPTURE(b, fraction.mean, fraction.se, predicted_se, fraction.se / predicted_se);
     CHECK(std::fabs(fraction.mean - 1.0 / bins) < 4 * fraction.se);
+    CHECK(fraction.se < 2 * predicted_se);
+    CHECK(fraction.se > 0.5 * predicted_se);
   }
 
   // (2) theta reweighted to g = 1 by w = exp(-(1 - g(alpha)) f(theta) / T): the target
@@ -383,11 +414,15 @@ TEST_CASE("CTLD: flat alpha marginal with metadynamics, reweighted theta is Gibb
   const Estimate left_w = weighted_batch_means(left, weight);
   const Estimate mean_w = weighted_batch_means(x, weight);
   const Estimate left_raw = batch_means(left);
-  CAPTURE(p_left, left_w.mean, left_w.se, mean_x, mean_w.mean, mean_w.se, left_raw.mean);
+  const Estimate mean_raw = batch_means(x);
+  CAPTURE(p_left, left_w.mean, left_w.se, mean_x, mean_w.mean, mean_w.se, left_raw.mean,
+          mean_raw.mean);
   CHECK(std::fabs(left_w.mean - p_left) < 4 * left_w.se);
   CHECK(std::fabs(mean_w.mean - mean_x) < 4 * mean_w.se);
-  // Unweighted samples are tempered (hotter than T): they must not pass as Gibbs.
+  // Unweighted samples are tempered (hotter than T): they must not pass as Gibbs. This also bounds
+  // the SE of both reweighted checks: they resolve the tempering bias by 10 SE.
   CHECK(std::fabs(left_raw.mean - p_left) > 10 * left_w.se);
+  CHECK(std::fabs(mean_raw.mean - mean_x) > 10 * mean_w.se);
 }
 
 TEST_CASE("Entropy-SGD's outer step follows the local-entropy gradient (quadrature)",

@@ -249,6 +249,58 @@ TEST_CASE("MALA's acceptance rate at stationarity equals its quadrature", "[sde]
   CHECK(std::abs(rate - expected) < 5 * std::sqrt(expected * (1 - expected) / n));
 }
 
+TEST_CASE("MALA at beta = 0.5 and 3: acceptance equals its quadrature, samples are Gibbs",
+          "[sde][integrators]") {
+  // The cases above run at beta = 1, where a beta missing from the proposal-density term of the
+  // ratio, beta/(4 dt) (|fwd|^2 - |bwd|^2), would go unnoticed. At beta != 1:
+  // (a) OU f = x^2/2, dt = 0.5, one step from exact Gibbs samples N(0, 1/beta): the acceptance
+  //     rate against E[min(1, alpha)] by 2D Simpson quadrature of the beta-dependent ratio, within
+  //     5 binomial standard errors (for OU the correct rate is beta-independent after scaling
+  //     x = u / sqrt(beta); a ratio that loses beta is not: at beta = 3 it moves by > 0.05, i.e.
+  //     over 100 standard errors).
+  // (b) the double well at the same beta, dt = 0.05, 10^6 particles from N(0, 1/4), t = 3:
+  //     chi-square against the exact Gibbs cell masses, p > 1e-3.
+  const std::size_t n = 1000000;
+  for (const double beta : {0.5, 3.0}) {
+    const double dt = 0.5;
+    const auto log_alpha = [dt, beta](double x, double xi) {
+      const double y = (1 - dt) * x + std::sqrt(2 * dt / beta) * xi;
+      const double forward = y - x + dt * x;
+      const double backward = x - y + dt * y;
+      return -beta * (y * y - x * x) / 2 +
+             beta * (forward * forward - backward * backward) / (4 * dt);
+    };
+    const double density = 1 / (2 * M_PI);
+    const double expected = t::simpson(
+        [&](double u) {
+          return t::simpson(
+              [&](double xi) {
+                return std::min(1.0, std::exp(log_alpha(u / std::sqrt(beta), xi))) * density *
+                       std::exp(-(u * u + xi * xi) / 2);
+              },
+              -9, 9, 1200);
+        },
+        -9, 9, 1200);
+    IntegratorSettings settings;
+    settings.dt = dt;
+    settings.kind = IntegratorKind::mala;
+    Ensemble ou = gaussian_start(n, 1, 0.0, 1.0 / std::sqrt(beta));
+    run(ou, quadratic(1, 1.0), TemperatureSchedule::constant(beta), settings, 1, 11);
+    const double rate =
+        static_cast<double>(ou.acceptance.accepted) / static_cast<double>(ou.acceptance.proposed);
+    const double rate_se = std::sqrt(expected * (1 - expected) / n);
+
+    settings.dt = 0.05;
+    Ensemble well = gaussian_start(n, 1, 0.0, 0.5);
+    run(well, double_well(), TemperatureSchedule::constant(beta), settings, 60, 13);
+    const ChiSquareResult fit = chi_square_against_gibbs(well, beta);
+    CAPTURE(beta, rate, expected, rate_se, (rate - expected) / rate_se, fit.statistic,
+            fit.degrees_of_freedom, fit.pvalue);
+    CHECK(std::abs(rate - expected) < 5 * rate_se);
+    CHECK(fit.pvalue > 1e-3);
+  }
+}
+
 TEST_CASE("ULA's stationary bias on the double well shrinks linearly in dt", "[sde][integrators]") {
   // <x^2> after t = 5 from N(0, 1/4) (EM diverges from far out, where dt f'' > 2) at dt = 0.04,
   // 0.02, 0.01 against the Gibbs value by quadrature. The bias must exceed 5 standard errors at

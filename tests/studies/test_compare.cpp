@@ -5,6 +5,7 @@
 // 2 and 3 ranks (the [mpi] case also runs a serial reference on PETSC_COMM_SELF on every rank).
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "escape_reference.hpp"
 #include "models/output_times.hpp"
 #include "test_compare_support.hpp"
 
@@ -46,7 +47,20 @@ void check_agreement_at_every_output(CompareFixture& fixture) {
     CHECK(c.total_variation == Approx(c.l1 / 2).epsilon(1e-14));
     CHECK(c.hellinger * c.hellinger <= c.total_variation * (1 + 1e-12));
     CHECK(c.total_variation <= std::sqrt(2.0) * c.hellinger * (1 + 1e-12));
-    CHECK(c.kl >= 0);
+    // KL(h || rho) is second order in h - rho: 2 N KL ~ Pearson's X^2, whose mean is the number
+    // of cells minus one (at most; cells rho never reaches contribute nothing) and whose standard
+    // deviation is sqrt(2 (cells - 1)). So KL <= (cells - 1 + 5 sqrt(2 (cells - 1))) / (2 N) unless
+    // the particles disagree; and Pinsker's inequality KL >= 2 TV^2 (nats) ties it to the L1.
+    const auto particles = static_cast<double>(fixture.config.integer("sde.particles"));
+    double cells = 1;
+    for (int d = 0; d < fixture.grid.dim(); ++d) {
+      cells *= fixture.grid.axis(d).n;
+    }
+    const double kl_bound = (cells - 1 + 5 * std::sqrt(2 * (cells - 1))) / (2 * particles);
+    INFO("KL = " << c.kl << ", noise bound " << kl_bound
+                 << ", Pinsker 2 TV^2 = " << 2 * c.total_variation * c.total_variation);
+    CHECK(c.kl <= kl_bound);
+    CHECK(c.kl >= 2 * c.total_variation * c.total_variation * (1 - 1e-12));
   }
 }
 
@@ -205,17 +219,26 @@ TEST_CASE("The slow mode is the smallest nonzero eigenvalue of -A: the dense spe
 }
 
 TEST_CASE("Escape over a 6 kT barrier: PDE slow mode and particle first passages agree within 3 "
-          "standard errors; both within 10% of Kramers",
+          "standard errors, each with its exact rate; Kramers within its asymptotic error",
           "[compare]") {
   // 20000 particles for t = 250 (k ~ 2e-3: about 8000 passages, a standard error of 1.1%). The
   // systematic differences stay below one standard error: Euler-Maruyama's rate bias is -0.4% at
   // dt = 1e-3 (measured: -0.77% from dt = 1e-3 to 4e-3), and the passage rate through the other
   // minimum is 1 / (1/k + lag), the lag being the time to slide down from the saddle: -0.5% at
   // 6 kT (exact first-passage quadrature). Float increments: the crossing is made of many small
-  // steps, which their 2^-24 resolution and 5.9-sigma cut-off do not change. Kramers' formula is
-  // 7.5% above the exact rate at 6 kT (its error is about 0.45 kT / df): the particle estimate,
-  // 2.2 standard errors inside the 10% band with this seed, is held to the issue's 10% as it
-  // stands.
+  // steps, which their 2^-24 resolution and 5.9-sigma cut-off do not change.
+  // References computed here (tests/studies/escape_reference.hpp), not by the project:
+  // * k_mfpt = 1 / tau, tau the exact mean first-passage time from -1 to +1 (quadrature): what
+  //   the particles measure. Band: 3 SE + 0.5 % (EM's O(dt) bias, measured -0.77 % from dt = 1e-3
+  //   to 4e-3, so ~ -0.26 % at 1e-3, doubled).
+  // * lambda1 of the same SG discretization (n = 200 on [-2.5, 2.5]) by Sturm bisection: the
+  //   project's slow mode must match it to the eigen solve's accuracy (1e-8 relative); the target
+  //   mass is 1/2 by symmetry. And the continuum lambda1 pi_b by Richardson from n = 1600, 3200:
+  //   the grid's second-order error (printed) is what separates the PDE rate from it.
+  // * Kramers' k_K = sqrt(f''(a) |f''(s)|) / (2 pi) e^(-beta df). Laplace's method to the next
+  //   order gives tau = (1/k_K) (1 + (C_a + C_s) / beta + O(beta^-2)) with, for f = (x^2 - 1)^2,
+  //   C = -f4/(8 f2^2) + 5 f3^2/(24 |f2|^3) = 0.1875 at the minimum and the saddle: k_K / k_mfpt -
+  //   1 = 0.375 / (beta df) + O((beta df)^-2), i.e. 6.25 % at 6 kT with a remainder below 1/36.
   CompareFixture fixture(world(), {{"temperature.beta", "6"},
                                    {"initial.std", "0.15"},
                                    {"sde.particles", "20000"},
@@ -237,8 +260,28 @@ TEST_CASE("Escape over a 6 kT barrier: PDE slow mode and particle first passages
   CHECK(r.beta * r.barrier == Approx(6).epsilon(1e-12));
   CHECK(r.particles.passed > 5000);
   CHECK(std::abs(r.pde - r.particles.rate) <= 3 * se);
-  CHECK(std::abs(r.pde / r.kramers - 1) <= 0.10);
-  CHECK(std::abs(r.particles.rate / r.kramers - 1) <= 0.10);
+
+  const double beta = 6;
+  const auto f = [](double x) { return (x * x - 1) * (x * x - 1); };
+  const double k_mfpt = std::exp(-beta) / testing::mfpt_scaled(f, beta, -3.0, -1.0, 1.0, 1.0);
+  const double lambda_grid = testing::sg_slow_eigenvalue(f, beta, -2.5, 2.5, 200);
+  const double lambda_1600 = testing::sg_slow_eigenvalue(f, beta, -2.5, 2.5, 1600);
+  const double lambda_3200 = testing::sg_slow_eigenvalue(f, beta, -2.5, 2.5, 3200);
+  const double lambda_continuum = lambda_3200 + (lambda_3200 - lambda_1600) / 3;
+  const double kramers = std::sqrt(8.0 * 4.0) / (2 * M_PI) * std::exp(-beta);
+  const double kramers_error = kramers / k_mfpt - 1;
+  CAPTURE(k_mfpt, r.particles.rate / k_mfpt - 1, lambda_grid, r.slow_mode.lambda1 / lambda_grid - 1,
+          lambda_continuum, lambda_grid / lambda_continuum - 1, 0.5 * lambda_continuum / k_mfpt - 1,
+          kramers_error, 0.375 / beta);
+  CHECK(std::abs(r.particles.rate - k_mfpt) <= 3 * se + 0.005 * k_mfpt);
+  CHECK(std::abs(r.slow_mode.lambda1 / lambda_grid - 1) <= 1e-8);
+  CHECK(r.target_mass == Approx(0.5).epsilon(1e-10));
+  // The project's Kramers rate takes its Hessians by central differences of the gradient at step
+  // 1e-5: truncation f'''' step^2 / 6 ~ 4e-9 against |f''(s)| = 4, i.e. ~5e-10 relative in the
+  // rate (measured: 2.5e-11).
+  INFO("r.kramers / kramers - 1 = " << r.kramers / kramers - 1);
+  CHECK(r.kramers == Approx(kramers).epsilon(1e-9));
+  CHECK(std::abs(kramers_error - 0.375 / beta) <= 1.0 / (beta * beta));
 }
 
 TEST_CASE("A comparison gives the same results at 1, 2 and 3 ranks: PDE to 1e-12, particles bit "
@@ -246,12 +289,20 @@ TEST_CASE("A comparison gives the same results at 1, 2 and 3 ranks: PDE to 1e-12
           "[compare][mpi]") {
   // A 2D double well (wells along x0) so that the grid is split in both directions, MALA (with
   // its acceptance stream), 3001 particles (uneven blocks), with escape rates in 2D.
-  const std::map<std::string, std::string> values = {
-      {"landscape.stiffness", "2"}, {"landscape.dim", "2"}, {"temperature.beta", "2"},
-      {"grid.lo", "-2.5,-2"},       {"grid.hi", "2.5,2.2"}, {"grid.n", "40,30"},
-      {"initial.mean", "-1,0.3"},   {"initial.std", "0.3"}, {"sde.particles", "3001"},
-      {"sde.integrator", "mala"},   {"sde.dt", "0.01"},     {"fp.dt", "0.01"},
-      {"time.end", "1"},            {"time.outputs", "2"}};
+  const std::map<std::string, std::string> values = {{"landscape.stiffness", "2"},
+                                                     {"landscape.dim", "2"},
+                                                     {"temperature.beta", "2"},
+                                                     {"grid.lo", "-2.5,-2"},
+                                                     {"grid.hi", "2.5,2.2"},
+                                                     {"grid.n", "40,30"},
+                                                     {"initial.mean", "-1,0.3"},
+                                                     {"initial.std", "0.3"},
+                                                     {"sde.particles", "3001"},
+                                                     {"sde.integrator", "mala"},
+                                                     {"sde.dt", "0.01"},
+                                                     {"fp.dt", "0.01"},
+                                                     {"time.end", "1"},
+                                                     {"time.outputs", "2"}};
   CompareFixture distributed(world(), values);
   CompareFixture serial(PETSC_COMM_SELF, values);
   REQUIRE(distributed.run.problem().wells);
