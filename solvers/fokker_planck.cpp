@@ -175,7 +175,6 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
   // Mass is conserved only up to the linear residual (1^T (I - dt A) = 1^T), so solve tightly.
   RELAX_PETSC(KSPSetTolerances(stepper_.ksp(), 1e-12, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
   stepper_.set_from_options("fp: time step");
-  options_.dt = stepper_.dt();
 }
 
 FokkerPlanckSolver::~FokkerPlanckSolver() = default;

@@ -70,7 +70,6 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
   // (different preconditioners) to ~1e-10; the step-length test stops it at round-off.
   RELAX_PETSC(SNESSetTolerances(stepper_.snes(), 1e-10, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
   stepper_.set_from_options("viscous HJ: time step");
-  options_.dt = stepper_.dt();
 }
 
 HamiltonJacobiSolver::~HamiltonJacobiSolver() = default;

@@ -1,7 +1,6 @@
 #include "studies/compare.hpp"
 
 #include "core/error.hpp"
-#include "sde/ensemble_options.hpp"
 #include "solvers/fokker_planck_setup.hpp"
 
 #include <utility>
