@@ -39,6 +39,17 @@ bool parse_real(const std::string& s, double& out) {
   return *end == '\0' && std::isfinite(out);
 }
 
+/// The comma items of a list of numbers already checked against its kind.
+std::vector<double> real_items(const std::string& text) {
+  std::vector<double> values;
+  for (const auto& item : split(text, ',')) {
+    double value = 0;
+    parse_real(item, value);
+    values.push_back(value);
+  }
+  return values;
+}
+
 bool parse_boolean(const std::string& s, bool& out) {
   std::string t = trim(s);
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -407,13 +418,7 @@ std::vector<long> Config::integers(const std::string& key) const {
 }
 
 std::vector<double> Config::reals(const std::string& key) const {
-  std::vector<double> values;
-  for (const auto& item : split(entry(key).value, ',')) {
-    double value = 0;
-    parse_real(item, value);
-    values.push_back(value);
-  }
-  return values;
+  return real_items(entry(key).value);
 }
 
 double Config::positive_real(const std::string& key, const std::string& what) const {
@@ -474,6 +479,21 @@ std::vector<std::string> Config::texts_per_axis(const std::string& key, int coun
 
 const std::string& Config::origin(const std::string& key) const {
   return entry(key).origin;
+}
+
+bool Config::is_default(const std::string& key) const {
+  const std::string& value = entry(key).value;
+  const OptionSpec& spec = *options_.find(key);
+  switch (spec.kind) {
+  case ValueKind::integer:
+  case ValueKind::real:
+  case ValueKind::integer_list:
+  case ValueKind::real_list: {
+    return real_items(value) == real_items(spec.default_value);
+  }
+  default:
+    return value == spec.default_value;
+  }
 }
 
 bool Config::has_switch(const std::string& name) const {

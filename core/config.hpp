@@ -119,6 +119,10 @@ public:
 
   /// Where a key's value came from: "default", "run.ini:12" or "command line"; for error messages.
   const std::string& origin(const std::string& key) const;
+  /// True when the value means the declared default: numbers and lists compared as numbers
+  /// ("1.0" is the default "1"), other kinds as text. A printed configuration given back holds
+  /// every key, so "the user set this key" is a value that differs from its default.
+  bool is_default(const std::string& key) const;
   bool has_switch(const std::string& name) const;
 
   /// PETSc options: the INI [petsc] section first, then the tokens after "--".

@@ -1,5 +1,6 @@
 // The [landscape] section: which landscape a run uses and its parameters (docs/output.md). Declares
-// the keys with defaults, units and help, and builds the Landscape, validating shapes and ranges.
+// the keys with defaults, units and help from the table of models/landscapes.hpp, and builds the
+// Landscape, validating shapes and ranges.
 #pragma once
 
 #include "core/config.hpp"
@@ -16,7 +17,8 @@ void declare_landscape_options(OptionSet& options);
 /// The configured landscape. InputError naming the key, its value and what was expected for a
 /// dimension the family does not have (muller_brown is 2D, rugged 1D, expressions 1..3D), list
 /// lengths that do not match the dimension or the number of mixture components, non-positive
-/// stiffness, height, scale, amplitude, period, weights or stds, and muParser errors.
+/// stiffness, height, scale, amplitude, period, weights or stds, muParser errors, and a key of
+/// another landscape type whose value differs from its default (it would be ignored).
 std::shared_ptr<const Landscape> make_landscape(const Config& config);
 
 } // namespace relax

@@ -4,9 +4,12 @@
 // that kernel, so a single point and the same point inside a batch give the same bits.
 #pragma once
 
+#include "core/config.hpp"
 #include "models/landscape.hpp"
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -203,5 +206,22 @@ protected:
 private:
   RuggedParameters parameters_;
 };
+
+/// One row of the landscape table, from which models/landscape_options.cpp builds the choice of
+/// landscape.type, the [landscape] keys and the factory. Adding a landscape is its class and kernel
+/// here and one row in landscape_types() (docs/architecture.md).
+struct LandscapeType {
+  std::string name;    ///< the value of landscape.type
+  std::string summary; ///< a few words for the help of landscape.type, or empty
+  /// Declares every landscape.* key the type reads (landscape.type and landscape.dim aside); a
+  /// key two types share is declared by one function both call, so the specs agree. A key that
+  /// is not the type's and differs from its default is an input error.
+  std::function<void(OptionSet&)> declare_keys;
+  /// The landscape; `dim` is landscape.dim, 0 = automatic, already checked to be >= 0.
+  std::function<std::shared_ptr<const Landscape>(const Config&, long dim)> make;
+};
+
+/// The built-in types in the order of the help text, double_well (the default) first.
+std::vector<LandscapeType> landscape_types();
 
 } // namespace relax

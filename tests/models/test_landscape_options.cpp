@@ -1,4 +1,5 @@
-// [landscape] options: defaults, each family built from keys, and the InputErrors for bad values.
+// [landscape] options: defaults, each family built from keys, the InputErrors for bad values, and
+// the landscape table: every row reads its keys and rejects those of the other rows.
 #include "models/landscape_options.hpp"
 
 #include "core/error.hpp"
@@ -10,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 using namespace relax;
 using Catch::Contains;
@@ -149,4 +151,89 @@ TEST_CASE("Bad landscape parameters are InputErrors naming key, value and expect
   fails_with(
       {{"landscape.type", "expression"}, {"landscape.expr", "x"}, {"landscape.fd_step", "-0.1"}},
       "landscape.fd_step", "-0.1", "a finite step > 0");
+}
+
+namespace {
+
+using Values = std::map<std::string, std::string>;
+
+/// Values under which every key of the type has an effect (a 1D double well has no transverse
+/// stiffness, one mixture component hides its weight), and new values for text keys.
+Values base_values(const std::string& type) {
+  const std::map<std::string, Values> bases = {
+      {"double_well", {{"landscape.dim", "2"}}},
+      {"gaussian_mixture",
+       {{"landscape.weights", "1, 1"}, {"landscape.means", "-1, 1"}, {"landscape.stds", "0.5"}}},
+      {"expression", {{"landscape.expr", "x^2"}}}};
+  Values values = bases.count(type) != 0 ? bases.at(type) : Values{};
+  values["landscape.type"] = type;
+  return values;
+}
+
+/// A valid value other than `spec`'s default (or the base value): a real doubled plus 0.5, the
+/// first item of a list likewise, a text key from a fixed table.
+std::string changed_value(const OptionSpec& spec, const Values& base) {
+  const std::string current = base.count(spec.key) != 0 ? base.at(spec.key) : spec.default_value;
+  if (spec.kind == ValueKind::text) {
+    const Values texts = {{"landscape.expr", "x^2 + 0.5*x"}, {"landscape.gradient", "2*x"}};
+    return texts.at(spec.key);
+  }
+  const std::size_t comma = current.find(',');
+  const double first = std::stod(current.substr(0, comma));
+  return std::to_string(2 * first + 0.5) +
+         (comma == std::string::npos ? "" : current.substr(comma));
+}
+
+/// f and grad f at a few points: what a change of a key must show up in.
+std::vector<double> fingerprint(const Landscape& landscape) {
+  std::vector<double> out;
+  for (const double offset : {0.3, -0.7, 1.1}) {
+    std::vector<double> x(static_cast<std::size_t>(landscape.dim()));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = offset * static_cast<double>(i + 1);
+    }
+    std::vector<double> g(x.size());
+    out.push_back(landscape.gradient(x.data(), g.data()));
+    out.insert(out.end(), g.begin(), g.end());
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("Every row of the landscape table reads its keys and rejects the others' keys",
+          "[models]") {
+  for (const auto& type : landscape_types()) {
+    CAPTURE(type.name);
+    OptionSet own;
+    type.declare_keys(own);
+    const Values base = base_values(type.name);
+    const std::vector<double> reference = fingerprint(*build(base));
+    for (const auto& spec : own.specs()) {
+      CAPTURE(spec.key);
+      Values changed = base;
+      changed[spec.key] = changed_value(spec, base);
+      CHECK(fingerprint(*build(changed)) != reference); // the key is read
+    }
+    for (const auto& other : landscape_types()) {
+      OptionSet foreign;
+      other.declare_keys(foreign);
+      for (const auto& spec : foreign.specs()) {
+        if (own.find(spec.key) != nullptr) {
+          continue;
+        }
+        CAPTURE(spec.key);
+        Values changed = base;
+        changed[spec.key] = changed_value(spec, base_values(other.name));
+        CHECK_THROWS_AS(build(changed), InputError);
+        CHECK_THROWS_WITH(build(changed),
+                          Contains(spec.key + " = '") &&
+                              Contains("not read by landscape.type = " + type.name));
+        if (spec.kind != ValueKind::text) {
+          changed[spec.key] = "+" + spec.default_value;
+          CHECK(fingerprint(*build(changed)) == reference); // its default, spelt otherwise
+        }
+      }
+    }
+  }
 }
