@@ -79,6 +79,7 @@ void write_problem(OutputFile& file, const Grid& grid, const Landscape& landscap
                    const ControlledSgdProblem& problem, const ValueFunction& value,
                    std::uint64_t particles) {
   file.write_grid(grid);
+  file.set_series_axis("fb", "fb/time");
   file.write_attribute("fb", "landscape", landscape.describe());
   file.write_attribute("fb", "terminal", problem.V->describe());
   file.write_attribute("fb", "beta", problem.beta);
