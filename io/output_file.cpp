@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/profiling.hpp"
 #include "core/version.hpp"
 #include "io/field_layout.hpp"
 #include "io/hdf5.hpp"
@@ -205,6 +206,7 @@ struct OutputFile::Impl {
   /// Collective write of this rank's `block` (possibly empty) from `data`, in block order.
   void write(hid_t dataset, const hdf5::Block& block, const void* data,
              hid_t memory_type = H5T_NATIVE_DOUBLE) const {
+    const PhaseScope phase(Phase::hdf5_output);
     const hdf5::Dataspace file_space = hdf5::file_selection(dataset, block);
     const hdf5::Dataspace memory = hdf5::memory_space(block.size());
     RELAX_HDF5(H5Dwrite(dataset, memory_type, memory, file_space, transfer, data));
@@ -458,6 +460,7 @@ struct OutputFile::Impl {
 
   /// Collective: closes the file, writes the XDMF sidecar and renames "<path>.part" to <path>.
   void close_and_rename() {
+    const PhaseScope phase(Phase::hdf5_output);
     attach_dimension_scales();
     const std::vector<XdmfSeries> series = xdmf_series();
     finished = true;
@@ -702,6 +705,7 @@ void OutputFile::write_rows(const std::string& dataset, const double* local, std
 }
 
 void OutputFile::flush() {
+  const PhaseScope phase(Phase::hdf5_output);
   RELAX_HDF5(H5Fflush(impl_->file(), H5F_SCOPE_GLOBAL));
 }
 
