@@ -1,25 +1,26 @@
 #!/usr/bin/python3
 """Learning curves of `relax train` outputs and, for CTLD runs, the temperature trace 1/g(alpha).
 
-usage: examples/plot_train.py OUT.png RUN.h5 [RUN.h5 ...]
-Top: train and test error per (effective) epoch of every run. Bottom: the per-step temperature
-and alpha of the runs that recorded a trace with a varying temperature (CTLD).
+Usage: plot_train.py RUN.h5 [RUN.h5 ...] [OUT.png]  (default: the first RUN.png)
+Top: train and test error per (effective) epoch of every run, labelled by sampler and file name.
+Bottom: the per-step temperature and alpha of the runs that recorded a trace with a varying
+temperature (CTLD).
 """
-import sys
+import os
 
 import h5py
 
-from plot_common import plt, save_figure, text
+from plot_common import inputs_and_output, plt, save_figure, text
 
 
 def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
+    paths, out = inputs_and_output(__doc__, several=True)
     figure, (curves, tempering) = plt.subplots(2, 1, figsize=(7, 7))
-    for path in sys.argv[2:]:
+    for path in paths:
         with h5py.File(path, "r") as f:
             t = f["train"]
-            sampler = text(t.attrs.get("sampler", path))
+            sampler = "%s (%s)" % (text(t.attrs.get("sampler", "?")),
+                                   os.path.splitext(os.path.basename(path))[0])
             epoch = t["epoch"][:]
             curves.plot(epoch, 100 * t["test_error"][:], "o-", label=f"{sampler} test")
             curves.plot(epoch, 100 * t["train_error"][:], "--", label=f"{sampler} train")
@@ -37,7 +38,7 @@ def main():
     if tempering.lines:
         tempering.legend()
     tempering.grid(alpha=0.3)
-    save_figure(figure, sys.argv[1], dpi=120, message=None)
+    save_figure(figure, out, dpi=100)
 
 
 if __name__ == "__main__":
