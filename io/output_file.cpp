@@ -93,8 +93,8 @@ AttributeType int8_type() {
 
 /// How a dataset's axes map onto dimensions, for the dimension scales attached by finish().
 struct DatasetAxes {
-  bool series = false; ///< axis 0 is the time (level) axis
-  int grid_axes = 0;   ///< the last grid_axes axes are grid axes x_{grid_axes-1} .. x0
+  bool series = false;     ///< axis 0 is the time (level) axis
+  int grid_axes = 0;       ///< the last grid_axes axes are grid axes x_{grid_axes-1} .. x0
   bool coordinate = false; ///< a grid coordinate /grid/x<a>: the scale of its own axis
 };
 
@@ -107,7 +107,8 @@ struct NamedAxis {
 /// netCDF's NAME of a dimension scale that is no variable (read by h5netcdf as a bare dimension).
 std::string bare_dimension_name(hsize_t size) {
   char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "This is a netCDF dimension but not a netCDF variable.%10llu",
+  std::snprintf(buffer, sizeof buffer,
+                "This is a netCDF dimension but not a netCDF variable.%10llu",
                 static_cast<unsigned long long>(size));
   return buffer;
 }
@@ -125,7 +126,7 @@ struct OutputFile::Impl {
   std::map<std::string, std::vector<Axis>> field_series; ///< for the XDMF sidecar
   std::map<std::string, DatasetAxes> datasets;           ///< for the dimension scales
   std::map<std::string, Quantity> descriptions;
-  std::map<std::string, std::string> series_axes;                  ///< group -> axis dataset
+  std::map<std::string, std::string> series_axes;                      ///< group -> axis dataset
   std::map<std::pair<std::string, std::size_t>, NamedAxis> named_axes; ///< (dataset, axis)
   bool finished = false;
 
@@ -284,8 +285,8 @@ struct OutputFile::Impl {
       if (labels.empty()) {
         hdf5::PropertyList creation(RELAX_HDF5(H5Pcreate(H5P_DATASET_CREATE)));
         RELAX_HDF5(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER));
-        const hdf5::Dataset created(RELAX_HDF5(H5Dcreate2(
-            file(), full.c_str(), H5T_STD_I8LE, space, link_creation, creation, H5P_DEFAULT)));
+        const hdf5::Dataset created(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_STD_I8LE, space,
+                                                          link_creation, creation, H5P_DEFAULT)));
         RELAX_HDF5(H5DSset_scale(created, bare_dimension_name(size).c_str()));
         made.insert(full);
         return full;
@@ -367,8 +368,7 @@ struct OutputFile::Impl {
           continue; // a coordinate: the scale of its own axis
         }
         const hdf5::Dataset dataset(RELAX_HDF5(H5Dopen2(file(), full.c_str(), H5P_DEFAULT)));
-        const hdf5::Dataset scale_dataset(
-            RELAX_HDF5(H5Dopen2(file(), scale.c_str(), H5P_DEFAULT)));
+        const hdf5::Dataset scale_dataset(RELAX_HDF5(H5Dopen2(file(), scale.c_str(), H5P_DEFAULT)));
         RELAX_HDF5(H5DSattach_scale(dataset, scale_dataset, static_cast<unsigned>(k)));
       }
     }

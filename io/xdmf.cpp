@@ -121,10 +121,9 @@ std::vector<XdmfSeries> merge_series_on_one_time_axis(const std::vector<XdmfSeri
                       [](double s, double t) { return xdmf_time(s) == xdmf_time(t); });
   };
   const auto same_axes = [](const XdmfSeries& a, const XdmfSeries& b) {
-    return std::equal(a.axes.begin(), a.axes.end(), b.axes.begin(), b.axes.end(),
-                      [](const Axis& s, const Axis& t) {
-                        return s.lo == t.lo && s.hi == t.hi && s.n == t.n;
-                      });
+    return std::equal(
+        a.axes.begin(), a.axes.end(), b.axes.begin(), b.axes.end(),
+        [](const Axis& s, const Axis& t) { return s.lo == t.lo && s.hi == t.hi && s.n == t.n; });
   };
   std::vector<XdmfSeries> merged;
   for (const XdmfSeries& s : series) {

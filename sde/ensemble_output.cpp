@@ -35,8 +35,8 @@ void describe_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
   file.describe(prefix + "time", {"time of the particles: step x dt", "time"});
   file.describe(prefix + "step", {"integrator steps since the original start", "count"});
   file.describe(prefix + "beta", {"inverse temperature beta(t) of the particles", "1/energy"});
-  file.describe(prefix + "moments",
-                {"means and variances of the coordinates, mean energy <f>", "length, length^2, energy"});
+  file.describe(prefix + "moments", {"means and variances of the coordinates, mean energy <f>",
+                                     "length, length^2, energy"});
   file.name_axis(prefix + "moments", 1, "moment", moment_names(ensemble.dim()));
   if (plan.grid != nullptr) {
     file.describe(prefix + "histogram", {"particle histogram: counts / (N x cell volume)",
@@ -87,8 +87,7 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 }
 
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const SdeOutputPlan& plan,
-                              long index, const std::string& group) {
+                              const SdeOutputPlan& plan, long index, const std::string& group) {
   const std::string prefix = group + "/";
   const auto n = static_cast<double>(ensemble.size());
   file.append_scalar(prefix + "time", ensemble.time());
