@@ -254,8 +254,14 @@ struct OutputFile::Impl {
            hdf5::dataset_dims(object) == std::vector<hsize_t>{size};
   }
 
-  /// The series axis of `group`: set_series_axis of it or of its nearest parent, else its "time".
-  std::string series_axis_of(const std::string& group) const {
+  /// The series axis of the series `name`: set_series_axis of it, of its group or of the nearest
+  /// parent group, else its group's "time".
+  std::string series_axis_of(const std::string& name) const {
+    const std::string group = hdf5::parent_path(name);
+    const auto own = series_axes.find(name);
+    if (own != series_axes.end()) {
+      return own->second;
+    }
     for (std::string g = group;; g = hdf5::parent_path(g)) {
       const auto found = series_axes.find(g);
       if (found != series_axes.end()) {
@@ -315,7 +321,10 @@ struct OutputFile::Impl {
   std::string scale_of(const std::string& full, const DatasetAxes& axes, std::size_t k,
                        std::size_t rank_of_dataset, hsize_t size, std::set<std::string>& made) {
     const std::string group = hdf5::parent_path(full);
-    if (axes.coordinate) {
+    const bool is_series_axis =
+        std::any_of(series_axes.begin(), series_axes.end(),
+                    [&](const auto& entry) { return entry.second == full; });
+    if (axes.coordinate || is_series_axis) { // a coordinate (/sde/particles_time): its own scale
       make_scale(full, base_name(full), made);
       return full;
     }
@@ -324,11 +333,10 @@ struct OutputFile::Impl {
       return dimension(group, named->second.name, size, named->second.labels, made);
     }
     if (k == 0 && axes.series) {
-      for (const std::string& axis : {full + "_time", series_axis_of(group)}) {
-        if (is_axis(axis, size)) {
-          make_scale(axis, base_name(axis), made);
-          return axis;
-        }
+      const std::string axis = series_axis_of(full);
+      if (is_axis(axis, size)) {
+        make_scale(axis, base_name(axis), made);
+        return axis;
       }
     }
     const auto grid_axis = static_cast<int>(rank_of_dataset - 1 - k);
@@ -412,7 +420,7 @@ struct OutputFile::Impl {
   /// Collective: the values of the series axis of `group` (series_axis_of) on every rank; none
   /// when there is no such one-dimensional dataset.
   std::vector<double> group_times(const std::string& group) {
-    const std::string name = series_axis_of(group);
+    const std::string name = series_axis_of(hdf5::absolute_path(group + "/time"));
     if (!hdf5::exists(file(), name)) {
       return {};
     }

@@ -55,13 +55,13 @@ public:
   OutputFile& operator=(const OutputFile&) = delete;
 
   /// Collective: attaches dimension scales (H5DS, read by xarray/netCDF as named dimensions with
-  /// coordinates): axis 0 of a series to "<dataset>_time" or its group's series axis (default
-  /// "time") of the same length, the grid axes of a field to /grid/x0.., axes named by name_axis
-  /// to theirs, and every other axis to a dimension "n<size>" of its group. Then flushes, closes,
-  /// writes the XDMF sidecar "<path minus .h5>.xmf" for the series
-  /// appended with append_field (timed by the group's "time" series when it has one value per
-  /// level, e.g. /fp/time for /fp/density; otherwise by the level index) and renames to the final
-  /// path. Later writes throw Error.
+  /// coordinates): axis 0 of a series to its series axis (set_series_axis; default its group's
+  /// "time") when that has the same length, the grid axes of a field to /grid/x0.., axes named by
+  /// name_axis to theirs, and every other axis to a dimension "n<size>" of its group. Then flushes,
+  /// closes, writes the XDMF sidecar "<path minus .h5>.xmf" for the series appended with
+  /// append_field (timed by the group's "time" series when it has one value per level, e.g.
+  /// /fp/time for /fp/density; otherwise by the level index) and renames to the final path. Later
+  /// writes throw Error.
   void finish();
   const std::string& path() const;
 
@@ -106,8 +106,9 @@ public:
   /// Collective: long_name and units of `dataset`, written now if it exists, else when it is
   /// created. Every writer describes the datasets it writes (docs/output.md lists them).
   void describe(const std::string& dataset, const Quantity& quantity);
-  /// Collective: the series of `group` (and of its subgroups) run along `axis` (a 1-D dataset of
-  /// that group, e.g. "hj/gamma"); the default axis of a group is its "time" dataset.
+  /// The series of `group` (and of its subgroups) run along `axis` (a 1-D dataset, e.g.
+  /// "hj/gamma"); the default axis of a group is its "time" dataset. `group` may also name one
+  /// series ("sde/particles" along "sde/particles_time").
   void set_series_axis(const std::string& group, const std::string& axis);
   /// Collective: axis `axis` of `dataset` is the dimension `name` of its group, whose coordinate
   /// is the string dataset "<group>/<name>" holding `labels` (one per index; none: a dimension

@@ -58,6 +58,7 @@ void describe_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
   if (plan.snapshot_every > 0) {
     file.describe(prefix + "particles", {"particle positions", "length"});
     file.describe(prefix + "particles_time", {"time of the snapshot", "time"});
+    file.set_series_axis(prefix + "particles", prefix + "particles_time");
     file.name_axis(prefix + "particles", 1, "particle");
     file.name_axis(prefix + "particles", 2, "coordinate");
   }

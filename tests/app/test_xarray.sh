@@ -2,7 +2,8 @@
 # What an xarray user sees: the groups /fp, /sde and /compare of a compare file (and /fp of a 2D
 # fp file) open with xarray's h5netcdf engine with named dimensions whose coordinates are the
 # stored time and cell centres, long_name and units on every data variable, integer counts and
-# int8 flags; /sde/passage_time only when asked for (sde.passage_times).
+# int8 flags; /sde/passage_time only when asked for (sde.passage_times); snapshots along their own
+# times.
 source "$(dirname "$0")/cli_lib.sh"
 
 # xarray_check FILE PYTHON-EXPRESSIONS...: evaluates each with `xr` (xarray), `np`, `h5` (the file
@@ -57,6 +58,14 @@ expect 0 "wrote p\.h5" -- compare --sde.particles=2000 --time.end=0.5 --time.out
   --sde.passage_times=true --output.file=p.h5
 xarray_check p.h5 'g("sde").passage_time.dims == ("particle", "one")' \
   'g("sde").passage_time.shape == (2000, 1)'
+
+expect 0 "sde: wrote s\.h5" -- sde --sde.particles=500 --sde.dt=0.01 --grid.n=20 --time.end=0.5 \
+  --time.outputs=5 --sde.passage=up --sde.passage_level=0 --sde.passage_times=true \
+  --sde.snapshot_every=2 --output.file=s.h5
+xarray_check s.h5 'g("sde").particles.dims == ("particles_time", "particle", "coordinate")' \
+  'np.array_equal(g("sde").particles_time.values, h5["sde/particles_time"][:])' \
+  'g("sde").passage_time.dims == ("particle", "one")' \
+  'g("sde").passage.dims == ("time", "passage_column")'
 
 expect 0 "fp: wrote mb\.h5" -- fp --landscape.type=muller_brown --grid.n=20,30 --grid.lo=-1.5,-0.5 \
   --grid.hi=1,2 --time.end=0.1 --time.outputs=2 --output.file=mb.h5
