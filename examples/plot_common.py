@@ -42,7 +42,7 @@ def input_and_output(usage):
     return files[0], out
 
 
-def short(title, limit=70):
+def short(title, limit=90):
     """`title` cut to `limit` characters (with "..."), so a long landscape expression cannot
     crowd out the figure."""
     title = " ".join(title.split())

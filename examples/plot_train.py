@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Learning curves of `relax train` outputs and, for CTLD runs, the temperature trace 1/g(alpha).
+"""Learning curves of `relax train` outputs and the temperature trace of the runs whose temperature
+varies (SGLD's T(t), CTLD's 1/g(alpha)).
 
 Usage: plot_train.py RUN.h5 [RUN.h5 ...] [OUT.png]  (default: the first RUN.png)
 Top: train and test error per (effective) epoch of every run, labelled by sampler and file name.
-Bottom: the per-step temperature and alpha of the runs that recorded a trace with a varying
-temperature (CTLD).
+Bottom: the per-step temperature (and CTLD's alpha) of the runs that recorded a trace with a varying
+temperature.
 """
 import os
 
@@ -27,14 +28,16 @@ def main():
             if "trace" in t:
                 trace = t["trace"][:]
                 if trace[:, 4].max() > trace[:, 4].min():
-                    tempering.plot(trace[:, 1], trace[:, 4], label=f"{sampler}: 1/g(alpha)")
-                    tempering.plot(trace[:, 1], trace[:, 5], label=f"{sampler}: alpha", alpha=0.6)
+                    tempering.plot(trace[:, 1], trace[:, 4], label=f"{sampler}: temperature")
+                    if trace[:, 5].max() > trace[:, 5].min():
+                        tempering.plot(trace[:, 1], trace[:, 5], label=f"{sampler}: alpha",
+                                       alpha=0.6)
     curves.set_xlabel("epoch (effective for Entropy-SGD)")
     curves.set_ylabel("error (%)")
     curves.legend()
     curves.grid(alpha=0.3)
     tempering.set_xlabel("epoch")
-    tempering.set_ylabel("temperature 1/g(alpha), alpha")
+    tempering.set_ylabel("temperature (SGLD T, CTLD 1/g(alpha)), alpha")
     if tempering.lines:
         tempering.legend()
     tempering.grid(alpha=0.3)
