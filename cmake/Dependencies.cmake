@@ -7,7 +7,7 @@ find_package(MPI REQUIRED COMPONENTS C CXX)
 pkg_check_modules(PETSC REQUIRED IMPORTED_TARGET PETSc>=3.18)
 
 set(HDF5_PREFER_PARALLEL TRUE)
-find_package(HDF5 REQUIRED COMPONENTS C)
+find_package(HDF5 REQUIRED COMPONENTS C HL)
 if(NOT HDF5_IS_PARALLEL)
   message(FATAL_ERROR
     "relax needs a parallel (MPI) HDF5, but found a serial one (${HDF5_C_INCLUDE_DIRS}). "
@@ -15,7 +15,7 @@ if(NOT HDF5_IS_PARALLEL)
 endif()
 add_library(relax_hdf5 INTERFACE)
 target_include_directories(relax_hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS})
-target_link_libraries(relax_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
+target_link_libraries(relax_hdf5 INTERFACE ${HDF5_C_HL_LIBRARIES} ${HDF5_C_LIBRARIES})
 target_compile_definitions(relax_hdf5 INTERFACE ${HDF5_C_DEFINITIONS})
 
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)

@@ -1,6 +1,7 @@
 #include "core/log.hpp"
 
 #include "core/mpi.hpp"
+#include "core/terminal.hpp"
 
 #include <cstdio>
 
@@ -8,6 +9,7 @@ namespace relax {
 
 void log_info(MPI_Comm comm, const std::string& message) {
   if (comm_rank(comm) == 0) {
+    terminal::clear_live_line();
     std::fprintf(stdout, "%s\n", message.c_str());
     std::fflush(stdout);
   }
@@ -15,6 +17,7 @@ void log_info(MPI_Comm comm, const std::string& message) {
 
 void log_warning(MPI_Comm comm, const std::string& message) {
   if (comm_rank(comm) == 0) {
+    terminal::clear_live_line();
     std::fprintf(stderr, "relax: warning: %s\n", message.c_str());
   }
 }

@@ -1,6 +1,7 @@
 #include "core/progress.hpp"
 
 #include "core/mpi.hpp"
+#include "core/terminal.hpp"
 
 #include <unistd.h>
 
@@ -42,7 +43,7 @@ ProgressReporter::~ProgressReporter() {
   // While an error unwinds, the error line is what the user must see: only end a live bar.
   if (std::uncaught_exceptions() > uncaught_at_start_) {
     if (is_root_ && is_tty_ && !finished_) {
-      std::fprintf(stderr, "\n");
+      terminal::clear_live_line(); // the error line takes the bar's place
     }
     return;
   }
@@ -81,6 +82,7 @@ void ProgressReporter::update(long step, double t, const std::string& metric) {
       return;
     }
     std::fprintf(stderr, "\r%s\033[K", line(step, t, metric).c_str());
+    terminal::mark_live_line();
   } else {
     if (since < plain_interval_) {
       return;
@@ -99,6 +101,7 @@ void ProgressReporter::finish() {
   finished_ = true;
   std::fprintf(stderr, is_tty_ ? "\r%s\033[K\n" : "%s\n",
                line(last_step_, last_t_, last_metric_).c_str());
+  terminal::forget_live_line();
   std::fflush(stderr);
 }
 

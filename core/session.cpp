@@ -2,6 +2,7 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/terminal.hpp"
 
 #include <petscsys.h>
 
@@ -14,6 +15,7 @@ Session::Session() {
   RELAX_MPI(MPI_Initialized(&initialized));
   owns_mpi_ = initialized == 0;
   RELAX_PETSC(PetscInitializeNoArguments());
+  terminal::install_petsc_print_hook();
   RELAX_PETSC(PetscPushErrorHandler(PetscReturnErrorHandler, nullptr));
   RELAX_MPI(MPI_Comm_set_errhandler(PETSC_COMM_WORLD, MPI_ERRORS_RETURN));
 }

@@ -1,11 +1,13 @@
 """Shared pieces of the plot scripts in examples/ (plot_fp.py, plot_sde.py, plot_hj.py, plot_fb.py,
-plot_compare.py, plot_train.py): the `run.h5 [out.png]` command line, reading attributes and the
-/grid group of a relax output file, a 2D field as an image, and saving the figure. Not a script:
+plot_compare.py, plot_train.py): the one command line of them all, `script.py RUN.h5 [RUN.h5 ...]
+[OUT.png]` with --help, reading attributes, keys of the stored configuration and the /grid group
+of a relax output file, short titles, a 2D field as an image, and saving the figure. Not a script:
 the plot scripts import it from their own directory (Python puts a script's directory first on
 sys.path), so it has to stay beside them.
 
 `plt` is matplotlib.pyplot on the Agg backend (files only, no display needed)."""
-import sys
+import argparse
+import configparser
 
 import matplotlib
 import numpy as np
@@ -13,17 +15,50 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["input_and_output", "integer", "plt", "read_grid", "save_figure", "show_image",
-           "spread_indices", "text"]
+__all__ = ["config_value", "input_and_output", "inputs_and_output", "integer", "plt", "read_grid",
+           "save_figure", "short", "show_image", "spread_indices", "text"]
+
+
+def inputs_and_output(usage, several=False):
+    """The command line of every plot script: `script.py RUN.h5 [OUT.png]`, or with `several`
+    `script.py RUN.h5 [RUN.h5 ...] [OUT.png]`; --help prints `usage` (the script's docstring).
+    Returns the input paths and the PNG path (default: the first input's name with .png)."""
+    parser = argparse.ArgumentParser(description=usage,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+", metavar="RUN.h5 [OUT.png]",
+                        help="relax output file%s, then optionally the PNG to write" %
+                        ("s" if several else ""))
+    files = parser.parse_args().files
+    out = files.pop() if len(files) > 1 and files[-1].endswith(".png") else None
+    if not files or (len(files) > 1 and not several) or any(f.endswith(".png") for f in files):
+        parser.error("expected %s" % ("RUN.h5 [RUN.h5 ...] [OUT.png]" if several
+                                      else "RUN.h5 [OUT.png]"))
+    return files, out if out is not None else files[0].rsplit(".", 1)[0] + ".png"
 
 
 def input_and_output(usage):
-    """The `script.py run.h5 [out.png]` command line: the input path and the PNG path (default:
-    run.png beside run.h5). Any other argument count exits with `usage` (the script's docstring)."""
-    if len(sys.argv) not in (2, 3):
-        sys.exit(usage)
-    path = sys.argv[1]
-    return path, sys.argv[2] if len(sys.argv) == 3 else path.rsplit(".", 1)[0] + ".png"
+    """`script.py RUN.h5 [OUT.png]`: the input path and the PNG path (inputs_and_output)."""
+    files, out = inputs_and_output(usage)
+    return files[0], out
+
+
+def short(title, limit=90):
+    """`title` cut to `limit` characters (with "..."), so a long landscape expression cannot
+    crowd out the figure."""
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[:limit - 3] + "..."
+
+
+def config_value(f, key, default):
+    """The value of `section.key` in the resolved configuration the file stores (root attribute
+    `config`), as a float; `default` when it is not there."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(text(f.attrs.get("config", "")))
+    section, name = key.split(".", 1)
+    try:
+        return float(parser.get(section, name))
+    except (configparser.Error, ValueError):
+        return default
 
 
 def text(value):

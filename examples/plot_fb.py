@@ -3,7 +3,7 @@
 the initial density, the final density under SGD, the final density under controlled SGD (PDE,
 with the particle histograms), and the value function u(., 0) (Cole-Hopf, with the finite-difference
 solution); the Theorem-7 table is printed in the title. 2D runs show the three densities and u as
-images. Usage: plot_fb.py run.h5 [out.png]  (default: run.png beside run.h5)."""
+images. Usage: plot_fb.py RUN.h5 [OUT.png]  (default: RUN.png beside RUN.h5)."""
 import h5py
 
 from plot_common import input_and_output, plt, read_grid, save_figure, show_image

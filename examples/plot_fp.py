@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Plot the /fp output of `relax fp`: density snapshots, mass (+ outflow) and relative entropy to
-Gibbs against time. Usage: plot_fp.py run.h5 [out.png]  (default: run.png beside run.h5)."""
+Gibbs against time. Usage: plot_fp.py RUN.h5 [OUT.png]  (default: RUN.png beside RUN.h5)."""
 import h5py
 import numpy as np
 
-from plot_common import (input_and_output, plt, read_grid, save_figure, show_image,
+from plot_common import (input_and_output, plt, read_grid, save_figure, short, show_image,
                          spread_indices, text)
 
 
@@ -18,8 +18,8 @@ def main():
         outflow = fp["outflow"][:]
         kl = fp["relative_entropy"][:]
         dim, axes = read_grid(f)
-        title = "%s, %s" % (text(fp.attrs.get("landscape", "")),
-                            text(fp.attrs.get("temperature", "")))
+        title = short("%s, %s" % (text(fp.attrs.get("landscape", "")),
+                                  text(fp.attrs.get("temperature", ""))))
 
     snapshots = sorted(set([0, len(time) // 2, len(time) - 1]))
     if dim == 1:
@@ -39,11 +39,16 @@ def main():
             ax.set_title("t = %.3g" % time[k])
         ax_mass = fig.add_subplot(grid[0, len(snapshots)])
         ax_kl = fig.add_subplot(grid[0, len(snapshots) + 1])
-    ax_mass.plot(time, mass, "o-", label="mass")
+    # Deviations as deviations: conservation shows as round-off around 0, not as an axis offset.
     if np.any(outflow > 0):
-        ax_mass.plot(time, outflow, "s-", label="outflow")
-        ax_mass.plot(time, mass + outflow, "k--", label="mass + outflow")
+        ax_mass.plot(time, mass - mass[0], "o-", label="mass - mass(0)")
+        ax_mass.plot(time, -outflow, "s-", label="- outflow")
+        ax_mass.plot(time, mass + outflow - mass[0], "k--", label="mass + outflow - mass(0)")
+    else:
+        ax_mass.plot(time, mass - mass[0], "o-", label="mass - mass(0)")
+    ax_mass.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useOffset=False)
     ax_mass.set_xlabel("t")
+    ax_mass.set_ylabel("change of mass")
     ax_mass.legend(fontsize=8)
     positive = kl > 0
     ax_kl.semilogy(time[positive], kl[positive], "o-")

@@ -2,11 +2,11 @@
 """Plot the /hj output of `relax hj`: the landscape f and its local entropy f_gamma at every gamma
 with the minimizers (the Entropy-SGD picture), the minimizer against gamma, and the particle
 estimates of grad f_gamma against Cole-Hopf's. 2D runs show f_gamma at the smallest and largest
-gamma instead of the curves. Usage: plot_hj.py run.h5 [out.png]  (default: run.png beside run.h5)."""
+gamma instead of the curves. Usage: plot_hj.py RUN.h5 [OUT.png]  (default: RUN.png beside RUN.h5)."""
 import h5py
 import numpy as np
 
-from plot_common import input_and_output, plt, read_grid, save_figure, show_image, text
+from plot_common import input_and_output, plt, read_grid, save_figure, short, show_image, text
 
 
 def main():
@@ -68,7 +68,7 @@ def main():
         ax.set_ylabel("grad f_gamma, Langevin particles (+- 3 s.e.)")
         ax.set_title("%d points" % len(points))
         ax.legend(fontsize=7)
-    fig.suptitle(title)
+    fig.suptitle(short(title))
     save_figure(fig, out, dpi=120, message="plot_hj: wrote")
 
 

@@ -2,12 +2,12 @@
 """Plot the /sde output of `relax sde`: histogram densities at several times, the mean and
 variance of x0 and the mean energy against time, and (when recorded) the fraction of particles that
 passed the passage surface with the exponential escape-rate fit, or MALA's acceptance rate.
-Usage: plot_sde.py run.h5 [out.png]  (default: run.png beside run.h5)."""
+Usage: plot_sde.py RUN.h5 [OUT.png]  (default: RUN.png beside RUN.h5)."""
 import h5py
 import numpy as np
 
-from plot_common import (input_and_output, integer, plt, read_grid, save_figure, show_image,
-                         spread_indices, text)
+from plot_common import (input_and_output, integer, plt, read_grid, save_figure, short,
+                         show_image, spread_indices, text)
 
 
 def main():
@@ -65,7 +65,7 @@ def main():
         ax.plot(time[1:], acceptance[1:], "o-")
         ax.set_xlabel("t")
         ax.set_ylabel("MALA acceptance rate (cumulative)")
-    fig.suptitle(title)
+    fig.suptitle(short(title))
     save_figure(fig, out, dpi=100)
 
 

@@ -2,11 +2,13 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/profiling.hpp"
 #include "core/version.hpp"
 #include "io/field_layout.hpp"
 #include "io/hdf5.hpp"
 #include "io/xdmf.hpp"
 
+#include <H5DSpublic.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 
 namespace relax {
 
@@ -84,6 +87,31 @@ AttributeType int64_type() {
 AttributeType uint64_type() {
   return {H5T_STD_U64LE, H5T_NATIVE_UINT64};
 }
+AttributeType int8_type() {
+  return {H5T_STD_I8LE, H5T_NATIVE_INT8};
+}
+
+/// How a dataset's axes map onto dimensions, for the dimension scales attached by finish().
+struct DatasetAxes {
+  bool series = false;     ///< axis 0 is the time (level) axis
+  int grid_axes = 0;       ///< the last grid_axes axes are grid axes x_{grid_axes-1} .. x0
+  bool coordinate = false; ///< a grid coordinate /grid/x<a>: the scale of its own axis
+};
+
+/// A dimension named by name_axis.
+struct NamedAxis {
+  std::string name;
+  std::vector<std::string> labels;
+};
+
+/// netCDF's NAME of a dimension scale that is no variable (read by h5netcdf as a bare dimension).
+std::string bare_dimension_name(hsize_t size) {
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer,
+                "This is a netCDF dimension but not a netCDF variable.%10llu",
+                static_cast<unsigned long long>(size));
+  return buffer;
+}
 
 } // namespace
 
@@ -96,6 +124,10 @@ struct OutputFile::Impl {
   hdf5::PropertyList transfer;
   hdf5::PropertyList link_creation; ///< creates missing groups along a dataset's path
   std::map<std::string, std::vector<Axis>> field_series; ///< for the XDMF sidecar
+  std::map<std::string, DatasetAxes> datasets;           ///< for the dimension scales
+  std::map<std::string, Quantity> descriptions;
+  std::map<std::string, std::string> series_axes;                      ///< group -> axis dataset
+  std::map<std::pair<std::string, std::size_t>, NamedAxis> named_axes; ///< (dataset, axis)
   bool finished = false;
 
   Impl(MPI_Comm comm_, const std::string& path_)
@@ -129,14 +161,17 @@ struct OutputFile::Impl {
     hdf5::PropertyList creation(RELAX_HDF5(H5Pcreate(H5P_DATASET_CREATE)));
     RELAX_HDF5(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER));
     const hdf5::Dataspace space = hdf5::simple_space(dims);
-    return hdf5::Dataset(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_IEEE_F64LE, space,
-                                               link_creation, creation, H5P_DEFAULT)));
+    hdf5::Dataset created(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_IEEE_F64LE, space,
+                                                link_creation, creation, H5P_DEFAULT)));
+    datasets[full] = DatasetAxes{};
+    write_description(full, created);
+    return created;
   }
 
   /// The series `name` with levels of shape `level_shape`, extended by one level whose index is
   /// returned in `level`. Created (chunked, extendible) on first use.
   hdf5::Dataset next_level(const std::string& name, const std::vector<hsize_t>& level_shape,
-                           hsize_t& level) {
+                           hsize_t& level, hid_t file_type = H5T_IEEE_F64LE) {
     const std::string full = hdf5::absolute_path(name);
     std::vector<hsize_t> dims{0};
     dims.insert(dims.end(), level_shape.begin(), level_shape.end());
@@ -159,8 +194,10 @@ struct OutputFile::Impl {
       RELAX_HDF5(H5Pset_chunk(creation, static_cast<int>(chunk.size()), chunk.data()));
       RELAX_HDF5(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER));
       const hdf5::Dataspace space = hdf5::simple_space(dims, max_dims);
-      dataset = hdf5::Dataset(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_IEEE_F64LE, space,
+      dataset = hdf5::Dataset(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), file_type, space,
                                                     link_creation, creation, H5P_DEFAULT)));
+      datasets[full].series = true;
+      write_description(full, dataset);
     }
     level = dims[0]++;
     RELAX_HDF5(H5Dset_extent(dataset, dims.data()));
@@ -168,10 +205,181 @@ struct OutputFile::Impl {
   }
 
   /// Collective write of this rank's `block` (possibly empty) from `data`, in block order.
-  void write(hid_t dataset, const hdf5::Block& block, const double* data) const {
+  void write(hid_t dataset, const hdf5::Block& block, const void* data,
+             hid_t memory_type = H5T_NATIVE_DOUBLE) const {
+    const PhaseScope phase(Phase::hdf5_output);
     const hdf5::Dataspace file_space = hdf5::file_selection(dataset, block);
     const hdf5::Dataspace memory = hdf5::memory_space(block.size());
-    RELAX_HDF5(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory, file_space, transfer, data));
+    RELAX_HDF5(H5Dwrite(dataset, memory_type, memory, file_space, transfer, data));
+  }
+
+  /// Collective: appends one value of a typed scalar series.
+  hdf5::Dataset append_typed(const std::string& name, hid_t file_type, hid_t memory_type,
+                             const void* value) {
+    hsize_t level = 0;
+    hdf5::Dataset series = next_level(name, {}, level, file_type);
+    write(series, hdf5::at_level(level, hdf5::root_block({}, rank)), value, memory_type);
+    return series;
+  }
+
+  /// Collective: long_name and units of the dataset `full`, when describe() named them.
+  void write_description(const std::string& full, hid_t dataset) {
+    const auto found = descriptions.find(full);
+    if (found == descriptions.end()) {
+      return;
+    }
+    write_strings_on(dataset, "long_name", found->second.long_name);
+    write_strings_on(dataset, "units", found->second.units);
+  }
+
+  void write_strings_on(hid_t target, const std::string& attribute, const std::string& value) {
+    if (RELAX_HDF5(H5Aexists(target, attribute.c_str())) > 0) {
+      RELAX_HDF5(H5Adelete(target, attribute.c_str()));
+    }
+    const hdf5::Datatype type = hdf5::string_type();
+    const hdf5::Dataspace space = hdf5::simple_space({});
+    const hdf5::Attribute written(
+        RELAX_HDF5(H5Acreate2(target, attribute.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT)));
+    const char* text = value.c_str();
+    RELAX_HDF5(H5Awrite(written, type, &text));
+  }
+
+  /// True when `name` is a one-dimensional dataset of `size` values.
+  bool is_axis(const std::string& name, hsize_t size) {
+    if (!hdf5::exists(file(), name)) {
+      return false;
+    }
+    const hdf5::Object object(RELAX_HDF5(H5Oopen(file(), name.c_str(), H5P_DEFAULT)));
+    return H5Iget_type(object) == H5I_DATASET &&
+           hdf5::dataset_dims(object) == std::vector<hsize_t>{size};
+  }
+
+  /// The series axis of the series `name`: set_series_axis of it, of its group or of the nearest
+  /// parent group, else its group's "time".
+  std::string series_axis_of(const std::string& name) const {
+    const std::string group = hdf5::parent_path(name);
+    const auto own = series_axes.find(name);
+    if (own != series_axes.end()) {
+      return own->second;
+    }
+    for (std::string g = group;; g = hdf5::parent_path(g)) {
+      const auto found = series_axes.find(g);
+      if (found != series_axes.end()) {
+        return found->second;
+      }
+      if (g == "/") {
+        return hdf5::absolute_path(group + "/time");
+      }
+    }
+  }
+
+  /// Collective: marks `scale` (once) as the dimension scale `name`.
+  void make_scale(const std::string& scale, const std::string& name, std::set<std::string>& made) {
+    if (made.insert(scale).second) {
+      const hdf5::Dataset dataset(RELAX_HDF5(H5Dopen2(file(), scale.c_str(), H5P_DEFAULT)));
+      RELAX_HDF5(H5DSset_scale(dataset, name.c_str()));
+    }
+  }
+
+  /// Collective: "<group>/<name>" as a dimension of `size`: the labels as fixed-length strings, or
+  /// without labels a dimension with no coordinate (a one-byte dataset nothing is written to).
+  std::string dimension(const std::string& group, const std::string& name, hsize_t size,
+                        const std::vector<std::string>& labels, std::set<std::string>& made) {
+    const std::string full = hdf5::absolute_path(group + "/" + name);
+    if (!hdf5::exists(file(), full)) {
+      const hdf5::Dataspace space = hdf5::simple_space({size});
+      if (labels.empty()) {
+        hdf5::PropertyList creation(RELAX_HDF5(H5Pcreate(H5P_DATASET_CREATE)));
+        RELAX_HDF5(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER));
+        const hdf5::Dataset created(RELAX_HDF5(H5Dcreate2(file(), full.c_str(), H5T_STD_I8LE, space,
+                                                          link_creation, creation, H5P_DEFAULT)));
+        RELAX_HDF5(H5DSset_scale(created, bare_dimension_name(size).c_str()));
+        made.insert(full);
+        return full;
+      }
+      std::size_t width = 1;
+      for (const std::string& label : labels) {
+        width = std::max(width, label.size());
+      }
+      std::string packed;
+      for (const std::string& label : labels) {
+        packed += label + std::string(width - label.size(), '\0');
+      }
+      const hdf5::Datatype type(RELAX_HDF5(H5Tcopy(H5T_C_S1)));
+      RELAX_HDF5(H5Tset_size(type, width));
+      RELAX_HDF5(H5Tset_strpad(type, H5T_STR_NULLPAD));
+      const hdf5::Dataset created(RELAX_HDF5(
+          H5Dcreate2(file(), full.c_str(), type, space, link_creation, H5P_DEFAULT, H5P_DEFAULT)));
+      write(created, hdf5::root_block({size}, rank), packed.data(), type);
+      write_strings_on(created, "_Encoding", "utf-8"); // read back as str by xarray
+    }
+    make_scale(full, name, made);
+    return full;
+  }
+
+  /// The dimension scale for axis `k` (of `size` values) of the dataset `full`.
+  std::string scale_of(const std::string& full, const DatasetAxes& axes, std::size_t k,
+                       std::size_t rank_of_dataset, hsize_t size, std::set<std::string>& made) {
+    const std::string group = hdf5::parent_path(full);
+    const bool is_series_axis =
+        std::any_of(series_axes.begin(), series_axes.end(),
+                    [&](const auto& entry) { return entry.second == full; });
+    if (axes.coordinate || is_series_axis) { // a coordinate (/sde/particles_time): its own scale
+      make_scale(full, base_name(full), made);
+      return full;
+    }
+    const auto named = named_axes.find({full, k});
+    if (named != named_axes.end()) {
+      return dimension(group, named->second.name, size, named->second.labels, made);
+    }
+    if (k == 0 && axes.series) {
+      const std::string axis = series_axis_of(full);
+      if (is_axis(axis, size)) {
+        make_scale(axis, base_name(axis), made);
+        return axis;
+      }
+    }
+    const auto grid_axis = static_cast<int>(rank_of_dataset - 1 - k);
+    if (grid_axis < axes.grid_axes) {
+      const std::string name = "x" + std::to_string(grid_axis);
+      const std::string axis = "/grid/" + name;
+      if (is_axis(axis, size)) {
+        make_scale(axis, name, made);
+        // The coordinate as "<group>/x<a>" too (a hard link, no copy): netCDF readers take the
+        // coordinates of a group's variables from the group itself. A group with a dataset of
+        // that name (/hj/grad/x0) finds the dimension through the root's /x<a> (write_grid).
+        const std::string local = hdf5::absolute_path(group + "/" + name);
+        if (!hdf5::exists(file(), local)) {
+          RELAX_HDF5(H5Lcreate_hard(file(), axis.c_str(), file(), local.c_str(), link_creation,
+                                    H5P_DEFAULT));
+        }
+        return axis;
+      }
+    }
+    return dimension(group, "n" + std::to_string(size), size, {}, made);
+  }
+
+  /// Collective: attaches a dimension scale to every axis of every dataset written (finish()).
+  void attach_dimension_scales() {
+    std::set<std::string> made;
+    for (const auto& [full, axes] : datasets) {
+      if (!hdf5::exists(file(), full)) {
+        continue;
+      }
+      const std::vector<hsize_t> dims = [&] {
+        const hdf5::Dataset dataset(RELAX_HDF5(H5Dopen2(file(), full.c_str(), H5P_DEFAULT)));
+        return hdf5::dataset_dims(dataset);
+      }();
+      for (std::size_t k = 0; k < dims.size(); ++k) {
+        const std::string scale = scale_of(full, axes, k, dims.size(), dims[k], made);
+        if (scale == full) {
+          continue; // a coordinate: the scale of its own axis
+        }
+        const hdf5::Dataset dataset(RELAX_HDF5(H5Dopen2(file(), full.c_str(), H5P_DEFAULT)));
+        const hdf5::Dataset scale_dataset(RELAX_HDF5(H5Dopen2(file(), scale.c_str(), H5P_DEFAULT)));
+        RELAX_HDF5(H5DSattach_scale(dataset, scale_dataset, static_cast<unsigned>(k)));
+      }
+    }
   }
 
   /// Opens the group or dataset `object`, creating a group when there is none.
@@ -209,10 +417,10 @@ struct OutputFile::Impl {
     write_attribute(name, attribute, {type, type}, scalar ? 0 : values.size(), pointers.data());
   }
 
-  /// Collective: the values of the one-dimensional dataset "time" in `group` on every rank; none
-  /// when there is no such dataset.
+  /// Collective: the values of the series axis of `group` (series_axis_of) on every rank; none
+  /// when there is no such one-dimensional dataset.
   std::vector<double> group_times(const std::string& group) {
-    const std::string name = hdf5::absolute_path(group + "/time");
+    const std::string name = series_axis_of(hdf5::absolute_path(group + "/time"));
     if (!hdf5::exists(file(), name)) {
       return {};
     }
@@ -255,11 +463,13 @@ struct OutputFile::Impl {
       }
       result.push_back(series);
     }
-    return result;
+    return merge_series_on_one_time_axis(result);
   }
 
   /// Collective: closes the file, writes the XDMF sidecar and renames "<path>.part" to <path>.
   void close_and_rename() {
+    const PhaseScope phase(Phase::hdf5_output);
+    attach_dimension_scales();
     const std::vector<XdmfSeries> series = xdmf_series();
     finished = true;
     RELAX_HDF5(H5Fclose(file_handle.release()));
@@ -284,6 +494,10 @@ struct OutputFile::Impl {
     }
   }
 };
+
+std::string density_units(int dim) {
+  return dim == 1 ? std::string("1/length") : "1/length^" + std::to_string(dim);
+}
 
 void declare_output_options(OptionSet& options, const std::string& default_file) {
   options.text("output.file", default_file, "HDF5 output file");
@@ -362,7 +576,16 @@ void OutputFile::write_grid(const Grid& grid) {
     for (int i = 0; i < axis.n; ++i) {
       centres.push_back(axis.centre(i));
     }
-    write_array(group + "/x" + std::to_string(a), centres, {centres.size()});
+    const std::string name = group + "/x" + std::to_string(a);
+    write_array(name, centres, {centres.size()});
+    impl_->datasets[name].coordinate = true;
+    // The same dataset as "/x<a>": netCDF readers look dimensions up in a group and its parents,
+    // so a field in /fp finds the coordinate x<a> only at the root.
+    const std::string root_name = "/x" + std::to_string(a);
+    if (!hdf5::exists(impl_->file(), root_name)) {
+      RELAX_HDF5(H5Lcreate_hard(impl_->file(), name.c_str(), impl_->file(), root_name.c_str(),
+                                H5P_DEFAULT, H5P_DEFAULT));
+    }
   }
 }
 
@@ -399,6 +622,7 @@ void OutputFile::write_field(const std::string& dataset, const GridField& field)
   const hdf5::Dataset written = impl_->fixed_dataset(dataset, hdf5::field_dims(field.grid()));
   const petsc::ConstVecArray values(field.vec());
   impl_->write(written, hdf5::owned_block(field.grid()), values.data());
+  impl_->datasets[hdf5::absolute_path(dataset)].grid_axes = field.grid().dim();
 }
 
 void OutputFile::append_scalar(const std::string& dataset, double value) {
@@ -421,6 +645,44 @@ void OutputFile::append_field(const std::string& dataset, const GridField& field
   const petsc::ConstVecArray values(field.vec());
   impl_->write(series, hdf5::at_level(level, hdf5::owned_block(field.grid())), values.data());
   impl_->field_series.emplace(hdf5::absolute_path(dataset), field.grid().axes());
+  impl_->datasets[hdf5::absolute_path(dataset)].grid_axes = field.grid().dim();
+}
+
+void OutputFile::append_count(const std::string& dataset, std::int64_t value) {
+  impl_->append_typed(dataset, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
+void OutputFile::append_flag(const std::string& dataset, bool value) {
+  const std::int8_t flag = value ? 1 : 0;
+  const hdf5::Dataset series = impl_->append_typed(dataset, H5T_STD_I8LE, H5T_NATIVE_INT8, &flag);
+  if (hdf5::dataset_dims(series)[0] == 1) { // created just now
+    const std::int8_t values[2] = {0, 1};
+    impl_->write_attribute(dataset, "flag_values", int8_type(), 2, values);
+    impl_->write_strings(dataset, "flag_meanings", {"false true"}, true);
+  }
+}
+
+void OutputFile::describe(const std::string& dataset, const Quantity& quantity) {
+  const std::string full = hdf5::absolute_path(dataset);
+  const auto known = impl_->descriptions.find(full);
+  if (known != impl_->descriptions.end() && known->second.long_name == quantity.long_name &&
+      known->second.units == quantity.units) {
+    return; // writers describe at every output; once is enough
+  }
+  impl_->descriptions[full] = quantity;
+  if (hdf5::exists(impl_->file(), full)) {
+    const hdf5::Dataset existing(RELAX_HDF5(H5Dopen2(impl_->file(), full.c_str(), H5P_DEFAULT)));
+    impl_->write_description(full, existing);
+  }
+}
+
+void OutputFile::set_series_axis(const std::string& group, const std::string& axis) {
+  impl_->series_axes[hdf5::absolute_path(group)] = hdf5::absolute_path(axis);
+}
+
+void OutputFile::name_axis(const std::string& dataset, std::size_t axis, const std::string& name,
+                           const std::vector<std::string>& labels) {
+  impl_->named_axes[{hdf5::absolute_path(dataset), axis}] = NamedAxis{name, labels};
 }
 
 namespace {
@@ -451,6 +713,7 @@ void OutputFile::write_rows(const std::string& dataset, const double* local, std
 }
 
 void OutputFile::flush() {
+  const PhaseScope phase(Phase::hdf5_output);
   RELAX_HDF5(H5Fflush(impl_->file(), H5F_SCOPE_GLOBAL));
 }
 

@@ -23,6 +23,17 @@ namespace relax {
 /// [output] file, with the run's default file name.
 void declare_output_options(OptionSet& options, const std::string& default_file);
 
+/// What a dataset holds, for readers that show names and units (xarray, ParaView, h5py): the
+/// attributes long_name and units (the unit names of the keys: "time", "length", "1/length^d";
+/// "1" for dimensionless numbers, "count" for counts).
+struct Quantity {
+  std::string long_name;
+  std::string units;
+};
+
+/// Units of a density on a `dim`-dimensional grid: "1/length", "1/length^2", "1/length^3".
+std::string density_units(int dim);
+
 /// The root attributes of every output file besides relax_version and nranks.
 struct RunAttributes {
   std::string command; ///< "fp", "sde", "compare", ...
@@ -43,15 +54,20 @@ public:
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  /// Collective: flushes, closes, writes the XDMF sidecar "<path minus .h5>.xmf" for the series
-  /// appended with append_field (timed by the group's "time" series when it has one value per
-  /// level, e.g. /fp/time for /fp/density; otherwise by the level index) and renames to the final
-  /// path. Later writes throw Error.
+  /// Collective: attaches dimension scales (H5DS, read by xarray/netCDF as named dimensions with
+  /// coordinates): axis 0 of a series to its series axis (set_series_axis; default its group's
+  /// "time") when that has the same length, the grid axes of a field to /grid/x0.., axes named by
+  /// name_axis to theirs, and every other axis to a dimension "n<size>" of its group. Then flushes,
+  /// closes, writes the XDMF sidecar "<path minus .h5>.xmf" for the series appended with
+  /// append_field (timed by the group's "time" series when it has one value per level, e.g.
+  /// /fp/time for /fp/density; otherwise by the level index) and renames to the final path. Later
+  /// writes throw Error.
   void finish();
   const std::string& path() const;
 
   /// Collective: /grid with per-axis datasets x0, x1, x2 (cell centres) and attributes dim (int64),
-  /// lo, hi (double[dim]), n (int64[dim]) and bc (string[dim]).
+  /// lo, hi (double[dim]), n (int64[dim]) and bc (string[dim]); the root links /x0, /x1, /x2 to
+  /// the same datasets (the coordinates every group's fields share).
   void write_grid(const Grid& grid);
 
   /// Collective writes of data every rank holds identically (rank 0 writes; others take part in the
@@ -81,6 +97,24 @@ public:
   /// The same block as one (N, width) dataset without a time axis, for particle checkpoints.
   void write_rows(const std::string& dataset, const double* local, std::size_t local_rows,
                   std::size_t first_row, std::size_t total_rows, std::size_t width);
+
+  /// Typed series: int64 counts, and 0/1 flags as int8 with the CF attributes flag_values (0, 1)
+  /// and flag_meanings ("false true").
+  void append_count(const std::string& dataset, std::int64_t value);
+  void append_flag(const std::string& dataset, bool value);
+
+  /// Collective: long_name and units of `dataset`, written now if it exists, else when it is
+  /// created. Every writer describes the datasets it writes (docs/output.md lists them).
+  void describe(const std::string& dataset, const Quantity& quantity);
+  /// The series of `group` (and of its subgroups) run along `axis` (a 1-D dataset, e.g.
+  /// "hj/gamma"); the default axis of a group is its "time" dataset. `group` may also name one
+  /// series ("sde/particles" along "sde/particles_time").
+  void set_series_axis(const std::string& group, const std::string& axis);
+  /// Collective: axis `axis` of `dataset` is the dimension `name` of its group, whose coordinate
+  /// is the string dataset "<group>/<name>" holding `labels` (one per index; none: a dimension
+  /// without coordinate). Datasets sharing a name share the dimension.
+  void name_axis(const std::string& dataset, std::size_t axis, const std::string& name,
+                 const std::vector<std::string>& labels = {});
 
   /// Collective: H5Fflush, so everything appended so far is readable after a kill.
   void flush();

@@ -1,8 +1,10 @@
 #include "io/xdmf.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 namespace relax {
@@ -83,30 +85,71 @@ Mesh mesh_of(const std::vector<Axis>& axes) {
   return mesh;
 }
 
+/// One level of a series as an HDF DataItem with the XDMF 3 selection suffix
+/// "file:/dataset|start:stride:count:dims" (ParaView's Xdmf3 readers read it; their HyperSlab
+/// items and the legacy XDMF 2 reader's in-memory HyperSlab copy load no data in ParaView 5.11).
 void write_attribute(std::ostream& out, const std::string& h5_file, const Mesh& mesh,
                      const XdmfField& field, std::size_t level) {
   const std::size_t rank = mesh.cells.size() + 1;
   std::vector<std::size_t> start(rank, 0);
-  std::vector<std::size_t> stride(rank, 1);
+  start[0] = level;
+  const std::vector<std::size_t> stride(rank, 1);
   std::vector<std::size_t> count{1};
   count.insert(count.end(), mesh.cells.begin(), mesh.cells.end());
   std::vector<std::size_t> source{field.levels};
   source.insert(source.end(), mesh.cells.begin(), mesh.cells.end());
-  start[0] = level;
   out << "        <Attribute Name=\"" << escaped(field.name)
       << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-      << "          <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << joined(count)
-      << "\" Type=\"HyperSlab\">\n"
-      << "            <DataItem Format=\"XML\" NumberType=\"UInt\" Dimensions=\"3 " << rank << "\">"
-      << joined(start) << ' ' << joined(stride) << ' ' << joined(count) << "</DataItem>\n"
-      << "            <DataItem Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" Dimensions=\""
-      << joined(source) << "\">" << escaped(h5_file) << ':' << escaped(field.dataset)
+      << "          <DataItem Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" Dimensions=\""
+      << joined(count) << "\">" << escaped(h5_file) << ':' << escaped(field.dataset) << '|'
+      << joined(start) << ':' << joined(stride) << ':' << joined(count) << ':' << joined(source)
       << "</DataItem>\n"
-      << "          </DataItem>\n"
       << "        </Attribute>\n";
 }
 
 } // namespace
+
+std::string xdmf_time(double t) {
+  std::array<char, 32> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%.12g", t);
+  return buffer.data();
+}
+
+std::vector<XdmfSeries> merge_series_on_one_time_axis(const std::vector<XdmfSeries>& series) {
+  const auto same_times = [](const XdmfSeries& a, const XdmfSeries& b) {
+    return std::equal(a.times.begin(), a.times.end(), b.times.begin(), b.times.end(),
+                      [](double s, double t) { return xdmf_time(s) == xdmf_time(t); });
+  };
+  const auto same_axes = [](const XdmfSeries& a, const XdmfSeries& b) {
+    return std::equal(
+        a.axes.begin(), a.axes.end(), b.axes.begin(), b.axes.end(),
+        [](const Axis& s, const Axis& t) { return s.lo == t.lo && s.hi == t.hi && s.n == t.n; });
+  };
+  std::vector<XdmfSeries> merged;
+  for (const XdmfSeries& s : series) {
+    const auto match = std::find_if(merged.begin(), merged.end(), [&](const XdmfSeries& m) {
+      return same_axes(m, s) && same_times(m, s);
+    });
+    if (match == merged.end()) {
+      merged.push_back(s);
+      continue;
+    }
+    match->name += "_" + s.name;
+    match->fields.insert(match->fields.end(), s.fields.begin(), s.fields.end());
+  }
+  for (XdmfSeries& m : merged) { // a name shown twice in one collection: show the datasets
+    std::map<std::string, int> uses;
+    for (const XdmfField& field : m.fields) {
+      ++uses[field.name];
+    }
+    for (XdmfField& field : m.fields) {
+      if (uses[field.name] > 1) {
+        field.name = field.dataset.substr(1);
+      }
+    }
+  }
+  return merged;
+}
 
 std::string xdmf_document(const std::string& h5_file, const std::vector<XdmfSeries>& series) {
   std::ostringstream out;
@@ -120,7 +163,7 @@ std::string xdmf_document(const std::string& h5_file, const std::vector<XdmfSeri
         << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
     for (std::size_t level = 0; level < s.times.size(); ++level) {
       out << "      <Grid Name=\"" << escaped(s.name) << "\" GridType=\"Uniform\">\n"
-          << "        <Time Value=\"" << number(s.times[level]) << "\"/>\n"
+          << "        <Time Value=\"" << xdmf_time(s.times[level]) << "\"/>\n"
           << "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << joined(mesh.points)
           << "\"/>\n"
           << "        <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"

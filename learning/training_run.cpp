@@ -68,6 +68,7 @@ public:
 
   void run() {
     OutputFile out(comm_, config_.text("output.file"), {"train", config_.to_ini(), options_.seed});
+    out.set_series_axis("/train", "/train/epoch");
     out.write_attribute("/train", "net", model_.describe());
     out.write_attribute("/train", "sampler", to_string(options_.kind));
     out.write_attribute("/train", "parameters",
@@ -155,7 +156,7 @@ private:
     const auto [train_loss, train_error] = evaluate(model_, params);
     const auto [test_loss, test_error] = evaluate(test_model_, params);
     const double epoch = driver_->epoch();
-    out.append_scalar("/train/step", static_cast<double>(driver_->state().steps));
+    out.append_count("/train/step", static_cast<std::int64_t>(driver_->state().steps));
     out.append_scalar("/train/epoch", epoch);
     out.append_scalar("/train/loss", train_loss);
     out.append_scalar("/train/minibatch_loss", mean_minibatch_loss);

@@ -11,6 +11,7 @@ packages=(
   libopenblas-dev libmuparser-dev zlib1g-dev
   python3-h5py python3-matplotlib python3-scipy python3-numpy
   dataset-fashion-mnist hdf5-tools
+  paraview python3-paraview python3-xarray python3-h5netcdf tmux xvfb xauth
 )
 
 missing=()

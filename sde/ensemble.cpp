@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/mpi.hpp"
+#include "core/profiling.hpp"
 #include "core/validate.hpp"
 
 #include <algorithm>
@@ -246,6 +247,7 @@ ParticleEnsemble::advance_block(std::size_t offset, std::size_t count, std::uint
 }
 
 void ParticleEnsemble::advance_to(std::uint32_t target) {
+  const PhaseScope phase(Phase::particle_stepping);
   if (target < step_) {
     throw Error("ParticleEnsemble::advance_to: step " + std::to_string(target) +
                 " is before the current step " + std::to_string(step_));
@@ -272,6 +274,7 @@ void ParticleEnsemble::advance_to(std::uint32_t target) {
 }
 
 Histogram ParticleEnsemble::histogram(const Grid& grid) const {
+  const PhaseScope phase(Phase::histograms);
   if (grid.dim() > dim()) {
     throw InputError("grid: " + std::to_string(grid.dim()) + " axes for particles of dimension " +
                      std::to_string(dim()) + "; expected at most " + std::to_string(dim()));

@@ -31,7 +31,10 @@ void declare_sde_options(OptionSet& options) {
       .choice("sde.passage", "none", {"none", "up", "down"},
               "record first passages of x[passage_axis] up through / down through passage_level")
       .integer("sde.passage_axis", 0, "", "coordinate of the passage surface")
-      .real("sde.passage_level", 0.0, "length", "level of the passage surface");
+      .real("sde.passage_level", 0.0, "length", "level of the passage surface")
+      .boolean("sde.passage_times", false,
+               "with a passage surface, also write every particle's first passage time to "
+               "/sde/passage_time (N values, rewritten at every output)");
 }
 
 EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
@@ -64,6 +67,7 @@ SdeOutputPlan make_sde_output_plan(const Config& config, const Grid* grid) {
   plan.grid = grid;
   plan.snapshot_every = config.integer_at_least("sde.snapshot_every", 0);
   plan.checkpoint = config.boolean("sde.checkpoint");
+  plan.passage_times = config.boolean("sde.passage_times");
   return plan;
 }
 

@@ -11,7 +11,7 @@
 namespace relax {
 
 /// [sde] particles, integrator, dt, seed, friction, mass, noise, block, histogram, snapshot_every,
-/// checkpoint, restart, passage, passage_axis, passage_level.
+/// checkpoint, restart, passage, passage_axis, passage_level, passage_times.
 void declare_sde_options(OptionSet& options);
 
 /// The ensemble settings of the [sde] keys for particles of dimension `dim`. InputError naming the
@@ -19,8 +19,8 @@ void declare_sde_options(OptionSet& options);
 /// [0, dim), a negative block size.
 EnsembleSettings make_ensemble_settings(const Config& config, int dim);
 
-/// What to write per output (sde.snapshot_every, sde.checkpoint) with the histogram on `grid`
-/// (null: none). InputError for a negative snapshot interval.
+/// What to write per output (sde.snapshot_every, sde.checkpoint, sde.passage_times) with the
+/// histogram on `grid` (null: none). InputError for a negative snapshot interval.
 SdeOutputPlan make_sde_output_plan(const Config& config, const Grid* grid);
 
 } // namespace relax

@@ -7,14 +7,61 @@ namespace relax {
 
 namespace {
 
-std::string moment_columns(int dim) {
-  std::string columns;
+std::vector<std::string> moment_names(int dim) {
+  std::vector<std::string> names;
   for (const char* name : {"mean_", "variance_"}) {
     for (int k = 0; k < dim; ++k) {
-      columns += name + std::to_string(k) + ",";
+      names.push_back(name + std::to_string(k));
     }
   }
-  return columns + "energy";
+  names.emplace_back("energy");
+  return names;
+}
+
+std::string moment_columns(int dim) {
+  std::string columns;
+  for (const std::string& name : moment_names(dim)) {
+    columns += (columns.empty() ? "" : ",") + name;
+  }
+  return columns;
+}
+
+const std::vector<std::string> passage_names{"passed", "exposure", "rate", "rate_error",
+                                             "mean_time"};
+
+/// long_name and units of the /sde datasets (the histogram's units depend on the grid).
+void describe_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
+                         const SdeOutputPlan& plan, const std::string& prefix) {
+  file.describe(prefix + "time", {"time of the particles: step x dt", "time"});
+  file.describe(prefix + "step", {"integrator steps since the original start", "count"});
+  file.describe(prefix + "beta", {"inverse temperature beta(t) of the particles", "1/energy"});
+  file.describe(prefix + "moments", {"means and variances of the coordinates, mean energy <f>",
+                                     "length, length^2, energy"});
+  file.name_axis(prefix + "moments", 1, "moment", moment_names(ensemble.dim()));
+  if (plan.grid != nullptr) {
+    file.describe(prefix + "histogram", {"particle histogram: counts / (N x cell volume)",
+                                         density_units(plan.grid->dim())});
+    file.describe(prefix + "outside", {"fraction of the particles outside the grid box", "1"});
+  }
+  if (ensemble.settings().integrator.kind == IntegratorKind::mala) {
+    file.describe(prefix + "acceptance", {"MALA acceptance rate since the original start", "1"});
+  }
+  if (ensemble.settings().passage) {
+    file.describe(prefix + "passage",
+                  {"first passages: passed, exposure, rate, rate_error, mean_time",
+                   "count, time, 1/time, 1/time, time"});
+    file.name_axis(prefix + "passage", 1, "passage_column", passage_names);
+    file.describe(prefix + "passage_time", {"first passage time of each particle", "time"});
+    file.name_axis(prefix + "passage_time", 0, "particle");
+    file.name_axis(prefix + "passage_time", 1, "one");
+  }
+  if (plan.snapshot_every > 0) {
+    file.describe(prefix + "particles", {"particle positions", "length"});
+    file.describe(prefix + "particles_time", {"time of the snapshot", "time"});
+    file.set_series_axis(prefix + "particles", prefix + "particles_time");
+    file.name_axis(prefix + "particles", 1, "particle");
+    file.name_axis(prefix + "particles", 2, "coordinate");
+  }
 }
 
 } // namespace
@@ -41,12 +88,12 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 }
 
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const SdeOutputPlan& plan,
-                              long index, const std::string& group) {
+                              const SdeOutputPlan& plan, long index, const std::string& group) {
   const std::string prefix = group + "/";
   const auto n = static_cast<double>(ensemble.size());
   file.append_scalar(prefix + "time", ensemble.time());
-  file.append_scalar(prefix + "step", static_cast<double>(ensemble.step()));
+  describe_sde_output(file, ensemble, plan, prefix);
+  file.append_count(prefix + "step", ensemble.step());
   file.append_scalar(prefix + "beta", ensemble.schedule().beta(ensemble.time()));
   if (plan.grid != nullptr) {
     const Histogram histogram = ensemble.histogram(*plan.grid);
@@ -73,9 +120,11 @@ std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble
     const PassageStatistics s = ensemble.passage_statistics();
     file.append_row(prefix + "passage",
                     {static_cast<double>(s.passed), s.exposure, s.rate, s.rate_error, s.mean_time});
-    const std::vector<double> times = ensemble.passage_times();
-    file.write_rows(prefix + "passage_time", times.data(), ensemble.local_size(),
-                    ensemble.first_id(), ensemble.size(), 1);
+    if (plan.passage_times) {
+      const std::vector<double> times = ensemble.passage_times();
+      file.write_rows(prefix + "passage_time", times.data(), ensemble.local_size(),
+                      ensemble.first_id(), ensemble.size(), 1);
+    }
     std::snprintf(metric + used, sizeof metric - static_cast<std::size_t>(used),
                   " passed=%.4g rate=%.4g", static_cast<double>(s.passed) / n, s.rate);
   }

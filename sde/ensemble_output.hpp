@@ -16,6 +16,7 @@ struct SdeOutputPlan {
   const Grid* grid = nullptr; ///< histogram grid (the marginal of its first axes), or none
   long snapshot_every = 0;    ///< positions at every k-th level (0: never)
   bool checkpoint = true;     ///< rewrite /checkpoint at every level
+  bool passage_times = false; ///< with a passage surface: rewrite /sde/passage_time (N, 1)
 };
 
 /// Collective: attributes of `group`: landscape, temperature, integrator, noise, dt, particles,
@@ -27,11 +28,12 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 /// Collective: appends one level to `group`: time, step, beta, histogram (density counts /
 /// (N * cell volume)) and outside (fraction of particles off the grid box), moments (mean_k,
 /// variance_k for every axis, then <f>), acceptance (MALA: the cumulative rate), passage (passed,
-/// exposure, rate, rate_error, mean_time) with passage_time (N, 1) rewritten, particles and
+/// exposure, rate, rate_error, mean_time) with passage_time (N, 1) rewritten when the plan asks,
+/// particles and
 /// particles_time at every snapshot_every-th level (`index` counts the levels of this run, from 0),
 /// then /checkpoint and a flush. Returns a short metric for the progress line.
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const SdeOutputPlan& plan,
-                              long index, const std::string& group = "sde");
+                              const SdeOutputPlan& plan, long index,
+                              const std::string& group = "sde");
 
 } // namespace relax

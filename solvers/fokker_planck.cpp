@@ -1,5 +1,6 @@
 #include "solvers/fokker_planck.hpp"
 
+#include "core/profiling.hpp"
 #include "solvers/mat_stencil.hpp"
 
 #include "core/error.hpp"
@@ -306,6 +307,7 @@ void FokkerPlanckSolver::on_step(double t, ::Vec u) {
 }
 
 void FokkerPlanckSolver::advance_to(double t, GridField& rho) {
+  const PhaseScope phase(Phase::fp_stepping);
   if (!(t >= time_)) {
     throw Error("FokkerPlanckSolver::advance_to(" + format_real(t) + "): before the current time " +
                 format_real(time_));

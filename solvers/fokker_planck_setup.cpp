@@ -12,9 +12,9 @@
 namespace relax {
 
 void declare_fokker_planck_options(OptionSet& options) {
-  options
-      .real("fp.dt", 1e-2, "time",
-            "time step of the Fokker-Planck solver (the first step with -fp_ts_adapt_type basic)");
+  options.real(
+      "fp.dt", 1e-2, "time",
+      "time step of the Fokker-Planck solver (the first step with -fp_ts_adapt_type basic)");
 }
 
 FokkerPlanckOptions make_fokker_planck_options(const Config& config) {
@@ -120,6 +120,20 @@ GridField project_initial_density(const Grid& grid, const InitialDistribution& i
 void append_fokker_planck_output(OutputFile& file, const FokkerPlanckDiagnostics& diagnostics,
                                  long steps, const GridField& rho, const std::string& group) {
   const std::string prefix = group + "/";
+  const std::string density = density_units(rho.grid().dim());
+  for (const auto& [name, quantity] : std::vector<std::pair<std::string, Quantity>>{
+           {"time", {"time", "time"}},
+           {"beta", {"inverse temperature beta(t)", "1/energy"}},
+           {"density", {"density rho (cell averages)", density}},
+           {"mass", {"mass: integral of rho", "1"}},
+           {"outflow", {"mass left through absorbing faces since t = 0", "1"}},
+           {"min_density", {"smallest cell value of rho", density}},
+           {"free_energy", {"free energy: integral of rho (f + log(rho) / beta)", "energy"}},
+           {"relative_entropy", {"relative entropy KL(rho || Gibbs(beta))", "1"}},
+           {"l1_to_gibbs", {"L1 distance to Gibbs(beta)", "1"}},
+           {"steps", {"time steps taken since t = 0", "count"}}}) {
+    file.describe(prefix + name, quantity);
+  }
   file.append_scalar(prefix + "time", diagnostics.time);
   file.append_scalar(prefix + "beta", diagnostics.beta);
   file.append_field(prefix + "density", rho);
@@ -129,7 +143,7 @@ void append_fokker_planck_output(OutputFile& file, const FokkerPlanckDiagnostics
   file.append_scalar(prefix + "free_energy", diagnostics.free_energy);
   file.append_scalar(prefix + "relative_entropy", diagnostics.relative_entropy);
   file.append_scalar(prefix + "l1_to_gibbs", diagnostics.l1_to_gibbs);
-  file.append_scalar(prefix + "steps", static_cast<double>(steps));
+  file.append_count(prefix + "steps", steps);
   file.flush();
 }
 

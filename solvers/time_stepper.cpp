@@ -4,11 +4,51 @@
 #include "core/text.hpp"
 #include "core/validate.hpp"
 
+// PETSc has no public call that lists the monitors TSSetFromOptions installed, which is what
+// calling each once per step needs: the TS's monitor table is read from its private header.
+#include <petsc/private/tsimpl.h>
+
 #include <utility>
 
 namespace relax {
 
-TimeStepper::TimeStepper(MPI_Comm comm, const TimeStepperSetup& setup) : dt_(setup.dt) {
+namespace {
+
+/// Takes `name` out of PETSc's options database for its lifetime and puts it back (with its value)
+/// afterwards. An empty name holds nothing.
+class HeldOption {
+public:
+  explicit HeldOption(std::string name) : name_(std::move(name)) {
+    if (name_.empty()) {
+      return;
+    }
+    char value[PETSC_MAX_PATH_LEN] = "";
+    PetscBool set = PETSC_FALSE;
+    RELAX_PETSC(PetscOptionsGetString(nullptr, nullptr, name_.c_str(), value, sizeof value, &set));
+    held_ = set == PETSC_TRUE;
+    value_ = value;
+    if (held_) {
+      RELAX_PETSC(PetscOptionsClearValue(nullptr, name_.c_str()));
+    }
+  }
+  ~HeldOption() {
+    if (held_) {
+      PetscOptionsSetValue(nullptr, name_.c_str(), value_.empty() ? nullptr : value_.c_str());
+    }
+  }
+  HeldOption(const HeldOption&) = delete;
+  HeldOption& operator=(const HeldOption&) = delete;
+
+private:
+  std::string name_;
+  std::string value_;
+  bool held_ = false;
+};
+
+} // namespace
+
+TimeStepper::TimeStepper(MPI_Comm comm, const TimeStepperSetup& setup)
+    : prefix_(setup.prefix), dt_(setup.dt) {
   RELAX_PETSC(TSCreate(comm, ts_.out()));
   RELAX_PETSC(TSSetOptionsPrefix(ts_, setup.prefix.c_str()));
   if (setup.grid != nullptr) {
@@ -27,6 +67,14 @@ TimeStepper::TimeStepper(MPI_Comm comm, const TimeStepperSetup& setup) : dt_(set
   RELAX_PETSC(TSSetMaxSteps(ts_, PETSC_MAX_INT));
   RELAX_PETSC(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_MATCHSTEP));
   RELAX_PETSC(TSSetErrorIfStepFails(ts_, PETSC_FALSE));
+}
+
+TimeStepper::~TimeStepper() {
+  for (Monitor& m : monitors_) {
+    if (m.destroy != nullptr) {
+      m.destroy(&m.context);
+    }
+  }
 }
 
 template <typename Body> PetscErrorCode TimeStepper::guard(Body&& body, bool recoverable) noexcept {
@@ -77,6 +125,22 @@ PetscErrorCode TimeStepper::post_step_thunk(::TS ts) {
       false);
 }
 
+PetscErrorCode TimeStepper::monitor_thunk(::TS ts, PetscInt step, PetscReal t, ::Vec u,
+                                          void* context) {
+  auto* self = static_cast<TimeStepper*>(context);
+  if (step == self->last_monitored_step_) {
+    return 0; // the previous interval's last step, which TSSolve reports again at its start
+  }
+  self->last_monitored_step_ = step;
+  for (const Monitor& m : self->monitors_) {
+    const PetscErrorCode code = m.monitor(ts, step, t, u, m.context);
+    if (code != 0) {
+      return code;
+    }
+  }
+  return 0;
+}
+
 void TimeStepper::set_ifunction(Function function) {
   function_ = std::move(function);
   RELAX_PETSC(TSSetIFunction(ts_, nullptr, ifunction_thunk, this));
@@ -94,6 +158,14 @@ void TimeStepper::set_post_step(PostStep post_step) {
 
 void TimeStepper::set_from_options(const std::string& step_name) {
   RELAX_PETSC(TSSetFromOptions(ts_));
+  ::TS raw = ts_;
+  for (PetscInt i = 0; i < raw->numbermonitors; ++i) {
+    monitors_.push_back({raw->monitor[i], raw->monitordestroy[i], raw->monitorcontext[i]});
+  }
+  raw->numbermonitors = 0; // now called, and destroyed, by this TimeStepper
+  if (!monitors_.empty()) {
+    RELAX_PETSC(TSMonitorSet(ts_, monitor_thunk, this, nullptr));
+  }
   TSType type = nullptr;
   RELAX_PETSC(TSGetType(ts_, &type));
   is_backward_euler_ = std::string(type) == TSBEULER;
@@ -140,7 +212,12 @@ long TimeStepper::solve_interval(double from, double to, GridField& u,
   }
   PetscInt first_step = 0;
   RELAX_PETSC(TSGetStepNumber(ts_, &first_step));
-  const PetscErrorCode code = TSSolve(ts_, u.vec());
+  const PetscErrorCode code = [&] {
+    // TSSolve ends with TSViewFromOptions(-<prefix>ts_view): after the first interval the option
+    // is held back while TSSolve runs, so the view prints once per run.
+    const HeldOption held(intervals_++ == 0 ? std::string() : "-" + prefix_ + "ts_view");
+    return TSSolve(ts_, u.vec());
+  }();
   rethrow();
   RELAX_PETSC(code);
   PetscInt last_step = 0;

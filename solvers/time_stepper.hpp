@@ -5,7 +5,9 @@
 // rejects the step (a SNES domain error, so an adaptive TS retries with a smaller step) instead of
 // ending the run at once; solve_interval integrates one output interval and turns a failed or
 // non-finite step into a NumericalError. A new TS-based solver is its own file pair plus its
-// options prefix.
+// options prefix. An output interval is one TSSolve, yet PETSc's habits hold for the whole run:
+// each monitor (-<prefix>ts_monitor, ...) reports each step once (TSSolve reports its first step,
+// the previous interval's last, again) and -<prefix>ts_view prints once, after the first interval.
 #pragma once
 
 #include "core/petsc_handle.hpp"
@@ -17,6 +19,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace relax {
 
@@ -54,6 +57,8 @@ public:
   /// Collective on `comm`: creates the TS with the setup (exact final times, no error on a failed
   /// step: solve_interval reports it), unlimited steps.
   TimeStepper(MPI_Comm comm, const TimeStepperSetup& setup);
+  /// Destroys the monitors set_from_options took over, then the TS.
+  ~TimeStepper();
   TimeStepper(const TimeStepper&) = delete;
   TimeStepper& operator=(const TimeStepper&) = delete;
 
@@ -62,7 +67,8 @@ public:
   void set_post_step(PostStep post_step);
 
   /// TSSetFromOptions, then reads back what the options chose: the step (InputError naming
-  /// `step_name` unless > 0), the type and whether the step is adaptive.
+  /// `step_name` unless > 0), the type and whether the step is adaptive. The monitors the options
+  /// installed are taken over and called at most once per step number.
   void set_from_options(const std::string& step_name);
 
   ::TS ts() const { return ts_; }
@@ -86,9 +92,21 @@ private:
   static PetscErrorCode ijacobian_thunk(::TS, PetscReal, ::Vec, ::Vec, PetscReal, ::Mat, ::Mat,
                                         void*);
   static PetscErrorCode post_step_thunk(::TS);
+  static PetscErrorCode monitor_thunk(::TS, PetscInt, PetscReal, ::Vec, void*);
   void rethrow();
 
+  /// A monitor TSSetFromOptions installed, now called by monitor_thunk.
+  struct Monitor {
+    PetscErrorCode (*monitor)(::TS, PetscInt, PetscReal, ::Vec, void*);
+    PetscErrorCode (*destroy)(void**);
+    void* context;
+  };
+
   petsc::TS ts_;
+  std::string prefix_;
+  std::vector<Monitor> monitors_;
+  PetscInt last_monitored_step_ = -1;
+  long intervals_ = 0;
   Function function_;
   Jacobian jacobian_;
   PostStep post_step_;

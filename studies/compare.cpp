@@ -1,6 +1,7 @@
 #include "studies/compare.hpp"
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "solvers/fokker_planck_setup.hpp"
 
 #include <utility>
@@ -58,10 +59,12 @@ void ComparisonRun::advance_to_output(std::size_t k) {
 }
 
 DensityComparison ComparisonRun::compare() const {
+  const PhaseScope phase(Phase::comparison);
   return compare_histogram(density_, ensemble_.histogram(grid_), problem_.rule);
 }
 
 StationaryComparison ComparisonRun::compare_to_stationary() const {
+  const PhaseScope phase(Phase::comparison);
   StationaryComparison c;
   c.beta = problem_.schedule.beta(time());
   c.is_gibbs = problem_.drift.is_gradient();
@@ -73,6 +76,7 @@ StationaryComparison ComparisonRun::compare_to_stationary() const {
 }
 
 EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
+  const PhaseScope phase(Phase::comparison);
   if (!problem_.wells) {
     throw Error("ComparisonRun::escape_rates: the problem has no wells");
   }

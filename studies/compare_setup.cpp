@@ -138,6 +138,19 @@ void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem
   file.write_attribute("compare", "particle_beta",
                        "particles: " + problem.particle_schedule.describe() +
                            ", PDE: " + problem.schedule.describe());
+  for (const auto& [name, quantity] : std::vector<std::pair<std::string, Quantity>>{
+           {"time", {"output time", "time"}},
+           {"l1", {"L1 distance of the PDE density and the particle histogram", "1"}},
+           {"total_variation", {"total variation distance: L1 / 2", "1"}},
+           {"kl", {"KL(histogram || PDE density)", "1"}},
+           {"hellinger", {"Hellinger distance", "1"}},
+           {"chi2", {"Pearson chi-square of the counts against the PDE density", "1"}},
+           {"dof", {"degrees of freedom of the chi-square", "count"}},
+           {"pvalue", {"chi-square p-value", "1"}},
+           {"noise", {"expected L1 of N independent draws from the PDE density", "1"}},
+           {"agree", {"verdict: " + problem.rule.describe(), "1"}}}) {
+    file.describe("compare/" + name, quantity);
+  }
 }
 
 void append_compare_output(OutputFile& file, double time, const DensityComparison& c) {
@@ -147,10 +160,10 @@ void append_compare_output(OutputFile& file, double time, const DensityCompariso
   file.append_scalar("compare/kl", c.kl);
   file.append_scalar("compare/hellinger", c.hellinger);
   file.append_scalar("compare/chi2", c.chi_square.statistic);
-  file.append_scalar("compare/dof", c.chi_square.degrees_of_freedom);
+  file.append_count("compare/dof", c.chi_square.degrees_of_freedom);
   file.append_scalar("compare/pvalue", c.chi_square.pvalue);
   file.append_scalar("compare/noise", c.noise);
-  file.append_scalar("compare/agree", c.agrees ? 1.0 : 0.0);
+  file.append_flag("compare/agree", c.agrees);
   file.flush();
 }
 
@@ -174,6 +187,8 @@ void write_stationary_comparison(OutputFile& file, const StationaryComparison& c
 void write_escape_rates(OutputFile& file, const EscapeRates& r, const ComparisonProblem& problem) {
   const std::string name = "compare/rates";
   const TwoWells& wells = *problem.wells;
+  file.describe(name, {"escape rate from the start well to the target well", "1/time"});
+  file.name_axis(name, 0, "method", {"pde", "particles", "kramers"});
   file.write_array(name, {r.pde, r.particles.rate, r.kramers}, {3});
   file.write_attribute(name, "columns", "pde,particles,kramers");
   file.write_attribute(name, "pde",

@@ -73,12 +73,12 @@ void append_particle_output(OutputFile& file, const Grid& grid,
   file.append_row("fb/particles/l1_noise", noise);
 }
 
-
 /// Collective: the attributes of /fb and the fields f and V.
 void write_problem(OutputFile& file, const Grid& grid, const Landscape& landscape,
                    const ControlledSgdProblem& problem, const ValueFunction& value,
                    std::uint64_t particles) {
   file.write_grid(grid);
+  file.set_series_axis("fb", "fb/time");
   file.write_attribute("fb", "landscape", landscape.describe());
   file.write_attribute("fb", "terminal", problem.V->describe());
   file.write_attribute("fb", "beta", problem.beta);

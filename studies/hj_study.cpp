@@ -145,6 +145,7 @@ void HjStudy::run(const Config& config) {
   OutputFile file(comm_, config.text("output.file"),
                   {"hj", config.to_ini(), settings_.sampling.seed});
   file.write_grid(grid_);
+  file.set_series_axis("hj", "hj/gamma");
   file.write_attribute("hj", "landscape", landscape_->describe());
   file.write_attribute("hj", "nu", settings_.problem.nu);
   file.write_attribute("hj", "method", config.text("hj.method"));

@@ -49,7 +49,7 @@ levels=$("$PYTHON" -c "import h5py; print(len(h5py.File('bad.h5')['sde/time']))"
 rm -f bad.h5 bad.xmf
 
 # The same run at 1 and 2 ranks: identical datasets, bit for bit (h5diff without tolerance).
-run=(sde "${small[@]}" --sde.particles=2000 --time.end=0.5 --time.outputs=5 --sde.integrator=mala --sde.passage=up --sde.passage_level=0
+run=(sde "${small[@]}" --sde.particles=2000 --time.end=0.5 --time.outputs=5 --sde.integrator=mala --sde.passage=up --sde.passage_level=0 --sde.passage_times=true
   --sde.snapshot_every=2 --initial.mean=-1 --initial.std=0.3)
 expect 0 "sde: wrote one.h5" -- "${run[@]}" --output.file=one.h5
 "$MPIEXEC" -n 2 "$RELAX" "${run[@]}" --output.file=two.h5 >/dev/null 2>&1 ||

@@ -4,8 +4,9 @@ Usage: check_xdmf.py FILE.xmf
 
 Asserts what a reader (ParaView's XDMF readers, VisIt) relies on: well-formed XML; temporal
 collections of uniform 3DCoRectMesh grids with ORIGIN_DXDYDZ geometry; cell-centred attributes whose
-HyperSlab selects one whole time level (start t 0.., stride 1, count 1 n..) of an HDF5 dataset that
-lies next to the .xmf, with as many values as the mesh has cells. Prints one line per collection,
+HDF DataItem selects one whole time level ("file:/dataset|start:stride:count:dims" with start t 0..,
+stride 1, count 1 n..) of an HDF5 dataset that lies next to the .xmf, with as many values as the mesh
+has cells; times of one collection strictly increase. Prints one line per collection,
 grid and attribute (numbers as %.17g), for the caller to compare with what it wrote.
 """
 import math
@@ -27,6 +28,8 @@ def main(path):
         assert collection.get("CollectionType") == "Temporal", collection.attrib
         grids = collection.findall("Grid")
         lines.append("collection %s %d" % (collection.get("Name"), len(grids)))
+        times = [float(grid.find("Time").get("Value")) for grid in grids]
+        assert all(a < b for a, b in zip(times, times[1:])), times
         for level, grid in enumerate(grids):
             assert grid.get("GridType") == "Uniform", grid.attrib
             topology = grid.find("Topology")
@@ -44,21 +47,19 @@ def main(path):
             for attribute in grid.findall("Attribute"):
                 assert attribute.get("Center") == "Cell", attribute.attrib
                 assert attribute.get("AttributeType") == "Scalar", attribute.attrib
-                slab = attribute.find("DataItem")
-                assert slab.get("ItemType") == "HyperSlab", slab.attrib
-                parameters, source = slab.findall("DataItem")
-                values = [int(v) for v in parameters.text.split()]
-                rank = len(values) // 3
-                assert parameters.get("Dimensions").split() == ["3", str(rank)]
-                start, stride, count = values[:rank], values[rank:2 * rank], values[2 * rank:]
-                dims = [int(v) for v in source.get("Dimensions").split()]
-                assert len(dims) == rank and source.get("Format") == "HDF", source.attrib
-                assert source.get("Precision") == "8" and source.get("NumberType") == "Float"
-                assert [int(v) for v in slab.get("Dimensions").split()] == count
+                item = attribute.find("DataItem")
+                assert item.get("Format") == "HDF", item.attrib
+                assert item.get("Precision") == "8" and item.get("NumberType") == "Float"
+                source, selection = item.text.strip().split("|")
+                start, stride, count, dims = [[int(v) for v in part.split()]
+                                              for part in selection.split(":")]
+                rank = len(dims)
+                assert len(start) == len(stride) == len(count) == rank, selection
+                assert [int(v) for v in item.get("Dimensions").split()] == count
                 assert stride == [1] * rank and count[0] == 1 and count[1:] == dims[1:]
                 assert start[1:] == [0] * (rank - 1) and start[0] == level < dims[0]
                 assert math.prod(count) == cells, (count, cells)
-                h5_file, dataset = source.text.strip().split(":", 1)
+                h5_file, dataset = source.split(":", 1)
                 assert os.path.isfile(os.path.join(os.path.dirname(path), h5_file)), h5_file
                 lines.append("attribute %s level %d of %d cells %s %s:%s" % (
                     attribute.get("Name"), start[0], dims[0], " ".join(map(str, dims[1:])),
