@@ -42,7 +42,7 @@ struct OrnsteinUhlenbeck {
 
 /// The OU density at t = 1 on n cells of [-5, 5] with step dt and PETSc prefix `prefix`.
 std::vector<double> ornstein_uhlenbeck_run(int n, double dt, const std::string& prefix,
-                                           double* l1_to_exact = nullptr) {
+                                           double* l1_to_exact = nullptr, long* steps = nullptr) {
   const OrnsteinUhlenbeck ou;
   const Grid grid(PETSC_COMM_SELF, {make_axis(-5, 5, n)});
   FokkerPlanckOptions options;
@@ -52,6 +52,9 @@ std::vector<double> ornstein_uhlenbeck_run(int n, double dt, const std::string& 
                             TemperatureSchedule::constant(ou.beta), options);
   GridField rho = ou.cell_averages(grid, 0.0);
   solver.advance_to(1.0, rho);
+  if (steps != nullptr) {
+    *steps = solver.steps();
+  }
   if (l1_to_exact != nullptr) {
     *l1_to_exact = l1_distance(rho, ou.cell_averages(grid, 1.0));
   }
@@ -103,6 +106,60 @@ TEST_CASE("Ornstein–Uhlenbeck transient: backward Euler is first order in time
   }
   test::check_orders("backward Euler L1 error in time", euler, 0.9, 1.1);
   test::check_orders("BDF2 L1 error in time", bdf, 1.8, 2.2);
+}
+
+TEST_CASE("fp.dt is honoured by every TS type: backward Euler first order, Crank–Nicolson, "
+          "implicit midpoint (theta 1/2) and BDF2 second, set through the options alone",
+          "[solvers][convergence]") {
+  // No -ts_adapt_type anywhere: PETSc's BDF switches adaptivity on by itself, which would take its
+  // own steps whatever fp.dt says; the TimeStepper turns it off unless asked for by name.
+  const int n = 200;
+  const double h = 10.0 / n;
+  const test::ScopedOptions options({{"-fpref_ts_type", "bdf"},
+                                     {"-fpref_ts_bdf_order", "2"},
+                                     {"-fpcn_ts_type", "cn"},
+                                     {"-fpmid_ts_type", "theta"},
+                                     {"-fpmid_ts_theta_theta", "0.5"},
+                                     {"-fpbdf2_ts_type", "bdf"},
+                                     {"-fpbdf2_ts_bdf_order", "2"}});
+  const std::vector<double> reference = ornstein_uhlenbeck_run(n, 2e-4, "fpref_");
+  struct Scheme {
+    std::string prefix;
+    double lo, hi;
+  };
+  for (const Scheme& scheme : {Scheme{"fpbe_", 0.9, 1.1}, Scheme{"fpcn_", 1.8, 2.2},
+                               Scheme{"fpmid_", 1.8, 2.2}, Scheme{"fpbdf2_", 1.8, 2.2}}) {
+    std::vector<double> errors;
+    for (double dt : {0.04, 0.02, 0.01}) {
+      long steps = 0;
+      errors.push_back(
+          l1(ornstein_uhlenbeck_run(n, dt, scheme.prefix, nullptr, &steps), reference, h));
+      INFO(scheme.prefix << " dt = " << dt);
+      CHECK(steps == std::lround(1.0 / dt));
+    }
+    test::check_orders(scheme.prefix + " L1 error in time", errors, scheme.lo, scheme.hi);
+  }
+}
+
+TEST_CASE("fp: -fp_ts_adapt_type given by name makes the step adaptive", "[solvers]") {
+  const test::ScopedOptions options(
+      {{"-fpadapt_ts_type", "bdf"}, {"-fpadapt_ts_adapt_type", "basic"}});
+  const Grid grid(PETSC_COMM_SELF, {make_axis(-5, 5, 50)});
+  FokkerPlanckOptions fixed;
+  fixed.prefix = "fpfixed_";
+  FokkerPlanckOptions adaptive;
+  adaptive.prefix = "fpadapt_";
+  const Drift drift(std::make_shared<test::Quadratic>(1, 1.0, 0.0));
+  FokkerPlanckSolver a(grid, drift, TemperatureSchedule::constant(1), fixed);
+  FokkerPlanckSolver b(grid, drift, TemperatureSchedule::constant(1), adaptive);
+  TSAdapt adapt = nullptr;
+  TSAdaptType type = nullptr;
+  RELAX_PETSC(TSGetAdapt(a.ts(), &adapt));
+  RELAX_PETSC(TSAdaptGetType(adapt, &type));
+  CHECK(std::string(type) == TSADAPTNONE);
+  RELAX_PETSC(TSGetAdapt(b.ts(), &adapt));
+  RELAX_PETSC(TSAdaptGetType(adapt, &type));
+  CHECK(std::string(type) == TSADAPTBASIC);
 }
 
 namespace {
