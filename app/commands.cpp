@@ -4,6 +4,7 @@
 #include "learning/training_run.hpp"
 #include "sde/ensemble_run.hpp"
 #include "solvers/fokker_planck_run.hpp"
+#include "solvers/spectrum_run.hpp"
 #include "studies/compare_study.hpp"
 #include "studies/fb_study.hpp"
 #include "studies/hj_study.hpp"
@@ -48,6 +49,9 @@ std::vector<Command> commands() {
        training_run_options, run_and_succeed<run_training>},
       {"fp", "Fokker-Planck density of a landscape on a grid (SG finite volumes, PETSc TS)",
        fokker_planck_run_options, run_and_succeed<run_fokker_planck>},
+      {"spectrum",
+       "the K slowest modes of the Fokker-Planck generator (SLEPc): rates, eigenfunctions",
+       spectrum_run_options, run_and_succeed<run_spectrum>},
       {"sde", "MPI particles of Langevin dynamics (EM, MALA, BAOAB) with histograms on the grid",
        ensemble_run_options, run_and_succeed<run_ensemble>},
       {"hj", "local entropy f_gamma: viscous Hamilton-Jacobi by Cole-Hopf, FD and particles",

@@ -72,7 +72,7 @@ StationaryComparison ComparisonRun::compare_to_stationary() const {
   return c;
 }
 
-EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
+EscapeRates ComparisonRun::escape_rates(const SpectrumOptions& options) const {
   if (!problem_.wells) {
     throw Error("ComparisonRun::escape_rates: the problem has no wells");
   }
@@ -81,16 +81,19 @@ EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
   rates.beta = problem_.schedule.beta(time());
   rates.barrier = wells.barrier();
   const GridField stationary = solver_.stationary();
-  // The guess pi (1_b - pi_b): the stationary density with its mass moved from well a to well b,
-  // which is what the slow mode of a double well looks like.
+  // pi_b: the stationary mass on b's side of the saddle.
   const double saddle = wells.saddle.x[0];
   const int direction = wells.direction();
   GridField target(grid_);
   target.fill([&](const double* x) { return direction * (x[0] - saddle) > 0 ? 1.0 : 0.0; });
   RELAX_PETSC(VecPointwiseMult(target.vec(), target.vec(), stationary.vec()));
   rates.target_mass = integral(target);
-  rates.slow_mode = slowest_relaxation(solver_.op(), stationary, target, options);
-  rates.pde = rates.slow_mode.lambda1 * rates.target_mass;
+  SpectrumOptions two = options;
+  two.count = 2; // the stationary state and the slow mode
+  const Spectrum spectrum = slowest_modes(solver_, two);
+  rates.lambda1 = spectrum.modes[1].rate.real();
+  rates.lambda1_residual = spectrum.modes[1].residual;
+  rates.pde = rates.lambda1 * rates.target_mass;
   rates.particles = ensemble_.passage_statistics();
   rates.kramers = kramers_rate(wells.start_well.hessian, wells.saddle.hessian, problem_.drift.dim(),
                                rates.barrier, rates.beta);

@@ -13,9 +13,9 @@
 #include "models/initial.hpp"
 #include "models/schedule.hpp"
 #include "sde/ensemble.hpp"
-#include "studies/compare_escape.hpp"
-#include "studies/compare_slow_mode.hpp"
 #include "solvers/fokker_planck.hpp"
+#include "solvers/spectrum.hpp"
+#include "studies/compare_escape.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -94,15 +94,18 @@ struct StationaryComparison {
 };
 
 /// Escape from the start well a into the target well b of a double well, three ways:
-///   PDE:       the slow mode of the operator, read as a two-state system: lambda1 = k_ab + k_ba
+///   PDE:       the slowest nonzero mode of the operator (slowest_modes), read as a two-state
+///   system: lambda1 = k_ab + k_ba
 ///              and detailed balance pi_a k_ab = pi_b k_ba give k_ab = lambda1 pi_b;
 ///   particles: first passages through escape_surface(), rate = passed / exposure (the
 ///              exponential maximum-likelihood estimate) with standard error rate / sqrt(passed);
 ///   Kramers:   kramers_rate() from the curvatures at a and at the saddle.
 struct EscapeRates {
   double beta = 0;
-  double barrier = 0;     ///< f(s) - f(a), energy
-  SlowMode slow_mode;     ///< lambda1 and its residual
+  double barrier = 0; ///< f(s) - f(a), energy
+  /// The slowest nonzero rate of the operator (solvers/spectrum: SLEPc) and its residual.
+  double lambda1 = 0;
+  double lambda1_residual = 0;
   double target_mass = 0; ///< pi_b: stationary mass of the cells on b's side of the saddle
   double pde = 0;         ///< lambda1 pi_b
   PassageStatistics particles;
@@ -134,7 +137,7 @@ public:
   /// Both against the stationary density at beta(time()); InputError with absorbing boundaries.
   StationaryComparison compare_to_stationary() const;
   /// The three escape rates at beta(time()). Error when the problem has no wells.
-  EscapeRates escape_rates(const SlowModeOptions& options = {}) const;
+  EscapeRates escape_rates(const SpectrumOptions& options = {}) const;
 
 private:
   const Grid& grid_;

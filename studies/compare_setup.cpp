@@ -177,15 +177,15 @@ void write_escape_rates(OutputFile& file, const EscapeRates& r, const Comparison
   file.write_array(name, {r.pde, r.particles.rate, r.kramers}, {3});
   file.write_attribute(name, "columns", "pde,particles,kramers");
   file.write_attribute(name, "pde",
-                       "k_ab = lambda1 pi_b: lambda1 the smallest nonzero eigenvalue of -A (shift-"
-                       "invert iteration), pi_b the stationary mass beyond the saddle");
+                       "k_ab = lambda1 pi_b: lambda1 the smallest nonzero eigenvalue of -A (SLEPc, "
+                       "solvers/spectrum), pi_b the stationary mass beyond the saddle");
   file.write_attribute(name, "particles",
                        "first passages through " + describe_surface(*problem.particles.passage) +
                            ": passed / exposure, standard error rate / sqrt(passed)");
   file.write_attribute(name, "kramers",
                        "|mu_s| / (2 pi) sqrt(det H_a / |det H_s|) exp(-beta (f_s - f_a))");
-  file.write_attribute(name, "lambda1", r.slow_mode.lambda1);
-  file.write_attribute(name, "lambda1_residual", r.slow_mode.residual);
+  file.write_attribute(name, "lambda1", r.lambda1);
+  file.write_attribute(name, "lambda1_residual", r.lambda1_residual);
   file.write_attribute(name, "target_mass", r.target_mass);
   file.write_attribute(name, "particles_error", r.particles.rate_error);
   file.write_attribute(name, "particles_passed", static_cast<std::int64_t>(r.particles.passed));
@@ -231,7 +231,7 @@ std::string escape_rate_summary(const EscapeRates& r, const ComparisonProblem& p
       "  particles       k = %.6g +- %.2g  (%llu of %llu passed %s; passed / exposure)\n"
       "  Kramers         k = %.6g",
       point(wells.start_well.x).c_str(), point(wells.target_well.x).c_str(),
-      point(wells.saddle.x).c_str(), r.barrier, r.beta * r.barrier, r.beta, r.slow_mode.lambda1,
+      point(wells.saddle.x).c_str(), r.barrier, r.beta * r.barrier, r.beta, r.lambda1,
       r.target_mass, r.pde, p.rate, p.rate_error, static_cast<unsigned long long>(p.passed),
       static_cast<unsigned long long>(p.particles),
       describe_surface(*problem.particles.passage).c_str(), r.kramers);
