@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "solvers/fokker_planck_setup.hpp"
 
+#include <cstdio>
 #include <utility>
 
 namespace relax {
@@ -21,8 +22,14 @@ GridField positive_part(const GridField& rho) {
 } // namespace
 
 std::string AgreementRule::describe() const {
-  return "L1 <= " + format_real(noise_factor) +
-         " x expected noise and chi-square p-value >= " + format_real(min_pvalue);
+  char text[320];
+  std::snprintf(
+      text, sizeof text,
+      "L1 <= %g x expected noise and every p-value >= %g / %ld = %.3g (the chi-square and "
+      "the observables at every output; family-wise false alarms <= %g, "
+      "Holm-Bonferroni)",
+      noise_factor, false_alarm_rate, tests, test_level(), false_alarm_rate);
+  return text;
 }
 
 DensityComparison compare_histogram(const GridField& density, const Histogram& histogram,
@@ -37,7 +44,7 @@ DensityComparison compare_histogram(const GridField& density, const Histogram& h
   c.chi_square = chi_square(histogram, rho);
   c.noise = expected_l1_noise(rho, histogram.total());
   c.outside = static_cast<double>(histogram.outside()) / static_cast<double>(histogram.total());
-  c.agrees = c.l1 <= rule.noise_factor * c.noise && c.chi_square.pvalue >= rule.min_pvalue;
+  c.agrees = c.l1 <= rule.noise_factor * c.noise && c.chi_square.pvalue >= rule.test_level();
   return c;
 }
 
@@ -50,7 +57,11 @@ ComparisonRun::ComparisonRun(const Grid& grid, ComparisonProblem problem)
       solver_(grid_, problem_.drift, problem_.schedule, problem_.fp),
       density_(project_initial_density(grid_, problem_.initial)),
       ensemble_(grid_.comm(), problem_.drift, problem_.particle_schedule, problem_.particles,
-                problem_.initial, grid_.axes()) {}
+                problem_.initial, grid_.axes()),
+      observables_(make_observables(grid_, problem_.drift.landscape(), problem_.regions)) {
+  problem_.rule.tests =
+      static_cast<long>((1 + problem_.output_times.size()) * (1 + observables_.size()));
+}
 
 void ComparisonRun::advance_to_output(std::size_t k) {
   solver_.advance_to(problem_.output_times.at(k), density_);
@@ -58,7 +69,13 @@ void ComparisonRun::advance_to_output(std::size_t k) {
 }
 
 DensityComparison ComparisonRun::compare() const {
-  return compare_histogram(density_, ensemble_.histogram(grid_), problem_.rule);
+  const Histogram histogram = ensemble_.histogram(grid_);
+  DensityComparison c = compare_histogram(density_, histogram, problem_.rule);
+  c.observables = evaluate_observables(observables_, density_, histogram);
+  for (const ObservableValue& v : c.observables) {
+    c.agrees = c.agrees && v.pvalue >= problem_.rule.test_level();
+  }
+  return c;
 }
 
 StationaryComparison ComparisonRun::compare_to_stationary() const {

@@ -14,6 +14,7 @@
 
 #include <cblas.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace relax {
@@ -60,12 +61,21 @@ public:
 private:
   DensityComparison write_output();
 
+  void write_verdict();
+
   MPI_Comm comm_;
   const SdeOutputPlan& plan_;
   ComparisonRun run_;
   OutputFile file_;
   CompareOutcome outcome_;
   bool warned_outside_ = false;
+  // The family of the verdict: every p-value with what it tests.
+  std::vector<double> pvalues_;
+  std::vector<std::string> tested_;
+  bool l1_guard_failed_ = false;
+  std::vector<double> max_z_;
+  std::vector<double> max_z_time_;
+  DensityComparison last_;
 };
 
 DensityComparison CompareStudy::write_output() {
@@ -73,8 +83,25 @@ DensityComparison CompareStudy::write_output() {
                               run_.solver().steps(), run_.density());
   append_sde_output(file_, run_.ensemble(), plan_, outcome_.outputs++);
   const DensityComparison comparison = run_.compare();
-  append_compare_output(file_, run_.time(), comparison);
-  log_info(comm_, comparison_table_row(run_.time(), comparison));
+  const AgreementRule& rule = run_.problem().rule;
+  append_compare_output(file_, run_.time(), comparison, rule.test_level());
+  log_info(comm_, comparison_table_row(run_.time(), comparison, run_.observables()));
+  const std::string at = " at t = " + format_real(run_.time());
+  l1_guard_failed_ = l1_guard_failed_ || comparison.l1 > rule.noise_factor * comparison.noise;
+  pvalues_.push_back(comparison.chi_square.pvalue);
+  tested_.push_back("chi-square" + at);
+  max_z_.resize(comparison.observables.size(), 0.0);
+  max_z_time_.resize(comparison.observables.size(), 0.0);
+  for (std::size_t k = 0; k < comparison.observables.size(); ++k) {
+    const ObservableValue& v = comparison.observables[k];
+    pvalues_.push_back(v.pvalue);
+    tested_.push_back(run_.observables()[k].name + at);
+    if (std::abs(v.z) > max_z_[k]) {
+      max_z_[k] = std::abs(v.z);
+      max_z_time_[k] = run_.time();
+    }
+  }
+  last_ = comparison;
   if (!comparison.agrees && outcome_.disagreements++ == 0) {
     outcome_.first_disagreement = run_.time();
   }
@@ -89,13 +116,39 @@ DensityComparison CompareStudy::write_output() {
   return comparison;
 }
 
+void CompareStudy::write_verdict() {
+  const AgreementRule& rule = run_.problem().rule;
+  const std::vector<std::size_t> rejected = holm_rejections(pvalues_, rule.false_alarm_rate);
+  std::string list;
+  for (std::size_t k : rejected) {
+    list += (list.empty() ? "" : "; ") + tested_[k] + " (p = " + format_real(pvalues_[k]) + ")";
+  }
+  const bool agrees = rejected.empty() && !l1_guard_failed_;
+  file_.write_attribute("compare", "verdict", agrees ? "agree" : "disagree");
+  file_.write_attribute("compare", "rejected", list);
+  file_.write_attribute("compare", "l1_guard_failed", std::int64_t{l1_guard_failed_ ? 1 : 0});
+  file_.write_attribute("compare", "family_tests", static_cast<std::int64_t>(pvalues_.size()));
+  if (!agrees) {
+    log_info(
+        comm_,
+        "verdict: DISAGREE at family-wise false-alarm rate " + format_real(rule.false_alarm_rate) +
+            " over " + std::to_string(pvalues_.size()) + " tests" +
+            (l1_guard_failed_ ? "; L1 above " + format_real(rule.noise_factor) + " x noise" : "") +
+            (list.empty() ? "" : "; rejected (Holm-Bonferroni): " + list));
+  } else {
+    log_info(comm_, "verdict: agree within noise: no test of " + std::to_string(pvalues_.size()) +
+                        " rejected at family-wise false-alarm rate " +
+                        format_real(rule.false_alarm_rate) + " (Holm-Bonferroni)");
+  }
+}
+
 CompareOutcome CompareStudy::run(const Landscape& landscape, const std::string& rates_note) {
   const ComparisonProblem& setup = run_.problem();
   file_.write_grid(run_.grid());
   file_.write_attribute("fp", "landscape", landscape.describe());
   file_.write_attribute("fp", "temperature", run_.solver().schedule().describe());
   write_sde_attributes(file_, run_.ensemble());
-  write_compare_attributes(file_, setup);
+  write_compare_attributes(file_, setup, run_.observables());
   log_info(comm_, "compare: " + landscape.describe() + ", " + setup.schedule.describe() + ", " +
                       std::to_string(setup.particles.particles) + " particles (" +
                       to_string(setup.particles.integrator.kind) +
@@ -117,6 +170,9 @@ CompareOutcome CompareStudy::run(const Landscape& landscape, const std::string& 
     progress.finish();
   }
 
+  log_info(comm_, observables_table(last_, max_z_, max_z_time_, run_.observables(),
+                                    setup.rule.test_level()));
+  write_verdict();
   const StationaryComparison stationary = run_.compare_to_stationary();
   write_stationary_comparison(file_, stationary);
   log_info(comm_, stationary_summary(stationary));

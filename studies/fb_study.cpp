@@ -73,7 +73,6 @@ void append_particle_output(OutputFile& file, const Grid& grid,
   file.append_row("fb/particles/l1_noise", noise);
 }
 
-
 /// Collective: the attributes of /fb and the fields f and V.
 void write_problem(OutputFile& file, const Grid& grid, const Landscape& landscape,
                    const ControlledSgdProblem& problem, const ValueFunction& value,
