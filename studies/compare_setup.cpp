@@ -278,9 +278,12 @@ std::string observables_table(const DensityComparison& last, const std::vector<d
                               const std::vector<double>& max_z_time,
                               const std::vector<Observable>& observables, double level) {
   const double z_critical = critical_z(level);
-  std::string text = "observables at the last output (z = (particles - PDE) / SE; detectable: the "
-                     "bias found with probability 1/2, " +
-                     format_real(z_critical) + " SE):\n";
+  char head[160];
+  std::snprintf(head, sizeof head,
+                "observables at the last output (z = (particles - PDE) / SE; detectable: the bias "
+                "found with probability 1/2, %.3g SE):\n",
+                z_critical);
+  std::string text = head;
   text += "  observable            PDE          particles           SE        z   max|z| at t   "
           "detectable";
   for (std::size_t k = 0; k < observables.size() && k < last.observables.size(); ++k) {
