@@ -100,10 +100,10 @@ check_h5 bad.h5 'np.all(f["compare/agree"][1:] == 0)' 'np.all(f["compare/pvalue"
   'np.all(np.abs(f["compare/observables/z"][1:, 3]) > 10)'
 rm -f out.txt err.txt bad.h5 bad.xmf
 
-# --help shows compare's own defaults (10^6 MALA particles to t = 8) and the switch; relax --help
+# --help shows compare's own defaults (250 000 MALA particles to t = 8) and the switch; relax --help
 # lists compare first.
 "$RELAX" compare --help >help.txt
-for pattern in "sde\.particles=<int>  \(default: 1000000\)" \
+for pattern in "sde\.particles=<int>  \(default: 250000\)" \
   "sde\.integrator=<euler_maruyama\|mala\|baoab>  \(default: mala\)" \
   "time\.end=<real>  \(default: 8 \[time\]\)" "--fail-on-mismatch"; do
   if grep -Eq -- "$pattern" help.txt; then

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "models/landscapes.hpp"
+#include "tests/solvers/fp_test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <petscsys.h>
@@ -16,27 +17,21 @@
 #include <random>
 
 using namespace relax;
+using relax::test::make_axis;
 
 namespace {
 
-Axis make_axis(double lo, double hi, int n) {
-  Axis axis;
-  axis.lo = lo;
-  axis.hi = hi;
-  axis.n = n;
-  return axis;
+/// The mass of N(m, s^2) in the cell [x - h/2, x + h/2].
+double gaussian_cell_mass(double x, double h, double m, double s) {
+  return 0.5 * (std::erf((x + h / 2 - m) / (s * std::sqrt(2.0))) -
+                std::erf((x - h / 2 - m) / (s * std::sqrt(2.0))));
 }
 
 /// The cell masses of a Gaussian N(m, s^2) on the 1D grid (exact cell integrals), as a density.
 GridField gaussian_density(const Grid& grid, double m, double s) {
   GridField rho(grid);
   const double h = grid.axis(0).h();
-  rho.fill([&](const double* x) {
-    return 0.5 *
-           (std::erf((x[0] + h / 2 - m) / (s * std::sqrt(2.0))) -
-            std::erf((x[0] - h / 2 - m) / (s * std::sqrt(2.0)))) /
-           h;
-  });
+  rho.fill([&](const double* x) { return gaussian_cell_mass(x[0], h, m, s) / h; });
   return rho;
 }
 
@@ -148,10 +143,7 @@ TEST_CASE("Observables under the null: z-scores of particles drawn from the PDE'
   std::vector<double> cumulative(static_cast<std::size_t>(n));
   double sum = 0;
   for (int i = 0; i < n; ++i) {
-    const double xc = grid.axis(0).centre(i);
-    const double h = grid.axis(0).h();
-    sum += 0.5 * (std::erf((xc + h / 2 + 0.3) / (0.6 * std::sqrt(2.0))) -
-                  std::erf((xc - h / 2 + 0.3) / (0.6 * std::sqrt(2.0))));
+    sum += gaussian_cell_mass(grid.axis(0).centre(i), grid.axis(0).h(), -0.3, 0.6);
     cumulative[static_cast<std::size_t>(i)] = sum;
   }
   int rank = 0;
