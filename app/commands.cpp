@@ -4,6 +4,7 @@
 #include "learning/training_run.hpp"
 #include "sde/ensemble_run.hpp"
 #include "solvers/fokker_planck_run.hpp"
+#include "solvers/spectrum_run.hpp"
 #include "studies/compare_study.hpp"
 #include "studies/fb_study.hpp"
 #include "studies/hj_study.hpp"
@@ -29,6 +30,18 @@ int run_compare(const Session& session, const Config& config) {
   return 0;
 }
 
+int run_hj(const Session& session, const Config& config) {
+  const HjOutcome outcome = run_hj_study(session.comm(), config);
+  if (outcome.mismatches > 0 && config.has_switch("fail-on-mismatch")) {
+    if (session.rank() == 0) {
+      std::fprintf(stderr, "relax: mismatch: %ld particle estimate(s) of grad f_gamma; first: %s\n",
+                   outcome.mismatches, outcome.first.c_str());
+    }
+    return 4;
+  }
+  return 0;
+}
+
 /// A command whose run returns nothing: exit code 0 unless it throws.
 template <void (*run)(MPI_Comm, const Config&)>
 int run_and_succeed(const Session& session, const Config& config) {
@@ -48,10 +61,13 @@ std::vector<Command> commands() {
        training_run_options, run_and_succeed<run_training>},
       {"fp", "Fokker-Planck density of a landscape on a grid (SG finite volumes, PETSc TS)",
        fokker_planck_run_options, run_and_succeed<run_fokker_planck>},
+      {"spectrum",
+       "the K slowest modes of the Fokker-Planck generator (SLEPc): rates, eigenfunctions",
+       spectrum_run_options, run_and_succeed<run_spectrum>},
       {"sde", "MPI particles of Langevin dynamics (EM, MALA, BAOAB) with histograms on the grid",
        ensemble_run_options, run_and_succeed<run_ensemble>},
       {"hj", "local entropy f_gamma: viscous Hamilton-Jacobi by Cole-Hopf, FD and particles",
-       hj_study_options, run_and_succeed<run_hj_study>},
+       hj_study_options, run_hj},
       {"fb", "controlled SGD: backward HJB, controlled Fokker-Planck and particles (Theorem 7)",
        fb_study_options, run_and_succeed<run_fb_study>},
   };

@@ -7,6 +7,7 @@
 #include <hdf5.h>
 #include <muParserDef.h>
 #include <petscsys.h>
+#include <slepcsys.h>
 
 #include <cstdio>
 #include <sstream>
@@ -22,6 +23,8 @@ OptionSet info_options() {
 int run_info(const Session& session, const Config& /*config*/) {
   char petsc[256];
   PetscGetVersion(petsc, sizeof petsc);
+  char slepc[256];
+  SlepcGetVersion(slepc, sizeof slepc);
   unsigned hdf5_major = 0;
   unsigned hdf5_minor = 0;
   unsigned hdf5_release = 0;
@@ -35,6 +38,7 @@ int run_info(const Session& session, const Config& /*config*/) {
   std::ostringstream out;
   out << "relax " << relax_version << " (" << build_type << ", " << compiler << ")\n"
       << "PETSc: " << petsc << "\n"
+      << "SLEPc: " << slepc << "\n"
       << "HDF5: " << hdf5_major << "." << hdf5_minor << "." << hdf5_release
 #ifdef H5_HAVE_PARALLEL
       << " (parallel)"

@@ -5,6 +5,8 @@ find_package(PkgConfig REQUIRED)
 find_package(MPI REQUIRED COMPONENTS C CXX)
 
 pkg_check_modules(PETSC REQUIRED IMPORTED_TARGET PETSc>=3.18)
+# SLEPc of the same minor version as PETSc (Debian slepc-dev): the spectrum of the FP generator.
+pkg_check_modules(SLEPC REQUIRED IMPORTED_TARGET slepc>=3.18)
 
 set(HDF5_PREFER_PARALLEL TRUE)
 find_package(HDF5 REQUIRED COMPONENTS C HL)

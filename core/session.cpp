@@ -5,6 +5,7 @@
 #include "core/terminal.hpp"
 
 #include <petscsys.h>
+#include <slepcsys.h>
 
 #include <string>
 
@@ -14,16 +15,18 @@ Session::Session() {
   int initialized = 0;
   RELAX_MPI(MPI_Initialized(&initialized));
   owns_mpi_ = initialized == 0;
-  RELAX_PETSC(PetscInitializeNoArguments());
+  // SLEPc initializes PETSc and registers its eigensolvers (solvers/spectrum).
+  RELAX_PETSC(SlepcInitializeNoArguments());
   terminal::install_petsc_print_hook();
   RELAX_PETSC(PetscPushErrorHandler(PetscReturnErrorHandler, nullptr));
   RELAX_MPI(MPI_Comm_set_errhandler(PETSC_COMM_WORLD, MPI_ERRORS_RETURN));
 }
 
 Session::~Session() {
-  // PetscFinalize returns early on an error (a viewer that cannot be opened, say) and then skips
-  // MPI_Finalize, which mpiexec reports as an abnormal termination of a run that succeeded.
-  PetscFinalize();
+  // SlepcFinalize ends PETSc too. PetscFinalize returns early on an error (a viewer that cannot be
+  // opened, say) and then skips MPI_Finalize, which mpiexec reports as an abnormal termination of
+  // a run that succeeded.
+  SlepcFinalize();
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (owns_mpi_ && finalized == 0) {

@@ -1,6 +1,7 @@
-// The one object that owns MPI and PETSc for a process: PetscInitialize in the constructor,
-// PetscFinalize in the destructor. It silences PETSc's own error printing (errors become exceptions
-// carrying PETSc's message, core/error.hpp) and makes MPI return error codes instead of aborting.
+// The one object that owns MPI, PETSc and SLEPc for a process: SlepcInitialize (which initializes
+// PETSc) in the constructor, SlepcFinalize in the destructor. It silences PETSc's own error
+// printing (errors become exceptions carrying PETSc's message, core/error.hpp) and makes MPI return
+// error codes instead of aborting.
 #pragma once
 
 #include <mpi.h>

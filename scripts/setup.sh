@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  petsc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev
+  petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev
   libboost-program-options-dev libboost-math-dev catch2 librandom123-dev
   libopenblas-dev libmuparser-dev zlib1g-dev
   python3-h5py python3-matplotlib python3-scipy python3-numpy

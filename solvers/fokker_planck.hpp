@@ -131,6 +131,11 @@ public:
   long assemblies() const { return operator_version_; }
   /// The assembled operator A at beta(time()) (d rho/dt = A rho), for tests and eigen-analysis.
   ::Mat op() const { return op_; }
+  /// The f of a drift that is exactly -grad f and independent of t (the operator then satisfies
+  /// detailed balance with exp(-beta f), so it is similar to a symmetric one); null otherwise.
+  const Landscape* gradient_potential() const {
+    return drift_->is_time_dependent() ? nullptr : drift_->potential();
+  }
   /// The TS, for callers that set it up further in code.
   ::TS ts() const { return stepper_.ts(); }
 

@@ -12,9 +12,9 @@
 namespace relax {
 
 void declare_fokker_planck_options(OptionSet& options) {
-  options.real(
-      "fp.dt", 1e-2, "time",
-      "time step of the Fokker-Planck solver (the first step with -fp_ts_adapt_type basic)");
+  options.real("fp.dt", 1e-2, "time",
+               "time step of the Fokker-Planck solver, fixed for every TS type (the first step "
+               "only with -fp_ts_adapt_type basic)");
 }
 
 FokkerPlanckOptions make_fokker_planck_options(const Config& config) {

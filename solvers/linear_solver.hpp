@@ -29,4 +29,8 @@ struct DirectSolverOptions {
 /// KSPSetFromOptions, so -<prefix>ksp_type / -<prefix>pc_type override the default.
 petsc::KSP make_direct_solver(MPI_Comm comm, ::Mat A, const DirectSolverOptions& options);
 
+/// Collective. Sets an existing KSP (e.g. the one inside a SLEPc spectral transformation) up for
+/// the same direct solve as make_direct_solver, without reading the options (its owner does).
+void configure_direct_solver(::KSP ksp, MPI_Comm comm, const DirectSolverOptions& options);
+
 } // namespace relax

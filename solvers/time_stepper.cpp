@@ -173,6 +173,15 @@ void TimeStepper::set_from_options(const std::string& step_name) {
   require_positive(step_name, dt_);
   ::TSAdapt adapt = nullptr;
   RELAX_PETSC(TSGetAdapt(ts_, &adapt));
+  // The step is the user's unless adaptivity is asked for by name: some types switch it on by
+  // themselves (TSBDF picks TSADAPTBASIC), which would silently replace the step given.
+  const char* prefix = nullptr;
+  RELAX_PETSC(TSGetOptionsPrefix(ts_, &prefix));
+  PetscBool is_adapt_asked = PETSC_FALSE;
+  RELAX_PETSC(PetscOptionsHasName(nullptr, prefix, "-ts_adapt_type", &is_adapt_asked));
+  if (is_adapt_asked == PETSC_FALSE) {
+    RELAX_PETSC(TSAdaptSetType(adapt, TSADAPTNONE));
+  }
   TSAdaptType adapt_type = nullptr;
   RELAX_PETSC(TSAdaptGetType(adapt, &adapt_type));
   is_adaptive_ = std::string(adapt_type) != TSADAPTNONE;

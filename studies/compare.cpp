@@ -4,6 +4,7 @@
 #include "core/profiling.hpp"
 #include "solvers/fokker_planck_setup.hpp"
 
+#include <cstdio>
 #include <utility>
 
 namespace relax {
@@ -22,8 +23,14 @@ GridField positive_part(const GridField& rho) {
 } // namespace
 
 std::string AgreementRule::describe() const {
-  return "L1 <= " + format_real(noise_factor) +
-         " x expected noise and chi-square p-value >= " + format_real(min_pvalue);
+  char text[320];
+  std::snprintf(
+      text, sizeof text,
+      "L1 <= %g x expected noise and every p-value >= %g / %ld = %.3g (the chi-square and "
+      "the observables at every output; family-wise false alarms <= %g, "
+      "Holm-Bonferroni)",
+      noise_factor, false_alarm_rate, tests, test_level(), false_alarm_rate);
+  return text;
 }
 
 DensityComparison compare_histogram(const GridField& density, const Histogram& histogram,
@@ -38,7 +45,7 @@ DensityComparison compare_histogram(const GridField& density, const Histogram& h
   c.chi_square = chi_square(histogram, rho);
   c.noise = expected_l1_noise(rho, histogram.total());
   c.outside = static_cast<double>(histogram.outside()) / static_cast<double>(histogram.total());
-  c.agrees = c.l1 <= rule.noise_factor * c.noise && c.chi_square.pvalue >= rule.min_pvalue;
+  c.agrees = c.l1 <= rule.noise_factor * c.noise && c.chi_square.pvalue >= rule.test_level();
   return c;
 }
 
@@ -51,7 +58,11 @@ ComparisonRun::ComparisonRun(const Grid& grid, ComparisonProblem problem)
       solver_(grid_, problem_.drift, problem_.schedule, problem_.fp),
       density_(project_initial_density(grid_, problem_.initial)),
       ensemble_(grid_.comm(), problem_.drift, problem_.particle_schedule, problem_.particles,
-                problem_.initial, grid_.axes()) {}
+                problem_.initial, grid_.axes()),
+      observables_(make_observables(grid_, problem_.drift.landscape(), problem_.regions)) {
+  problem_.rule.tests =
+      static_cast<long>((1 + problem_.output_times.size()) * (1 + observables_.size()));
+}
 
 void ComparisonRun::advance_to_output(std::size_t k) {
   solver_.advance_to(problem_.output_times.at(k), density_);
@@ -60,7 +71,13 @@ void ComparisonRun::advance_to_output(std::size_t k) {
 
 DensityComparison ComparisonRun::compare() const {
   const PhaseScope phase(Phase::comparison);
-  return compare_histogram(density_, ensemble_.histogram(grid_), problem_.rule);
+  const Histogram histogram = ensemble_.histogram(grid_);
+  DensityComparison c = compare_histogram(density_, histogram, problem_.rule);
+  c.observables = evaluate_observables(observables_, density_, histogram);
+  for (const ObservableValue& v : c.observables) {
+    c.agrees = c.agrees && v.pvalue >= problem_.rule.test_level();
+  }
+  return c;
 }
 
 StationaryComparison ComparisonRun::compare_to_stationary() const {
@@ -75,7 +92,7 @@ StationaryComparison ComparisonRun::compare_to_stationary() const {
   return c;
 }
 
-EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
+EscapeRates ComparisonRun::escape_rates(const SpectrumOptions& options) const {
   const PhaseScope phase(Phase::comparison);
   if (!problem_.wells) {
     throw Error("ComparisonRun::escape_rates: the problem has no wells");
@@ -85,16 +102,19 @@ EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
   rates.beta = problem_.schedule.beta(time());
   rates.barrier = wells.barrier();
   const GridField stationary = solver_.stationary();
-  // The guess pi (1_b - pi_b): the stationary density with its mass moved from well a to well b,
-  // which is what the slow mode of a double well looks like.
+  // pi_b: the stationary mass on b's side of the saddle.
   const double saddle = wells.saddle.x[0];
   const int direction = wells.direction();
   GridField target(grid_);
   target.fill([&](const double* x) { return direction * (x[0] - saddle) > 0 ? 1.0 : 0.0; });
   RELAX_PETSC(VecPointwiseMult(target.vec(), target.vec(), stationary.vec()));
   rates.target_mass = integral(target);
-  rates.slow_mode = slowest_relaxation(solver_.op(), stationary, target, options);
-  rates.pde = rates.slow_mode.lambda1 * rates.target_mass;
+  SpectrumOptions two = options;
+  two.count = 2; // the stationary state and the slow mode
+  const Spectrum spectrum = slowest_modes(solver_, two);
+  rates.lambda1 = spectrum.modes[1].rate.real();
+  rates.lambda1_residual = spectrum.modes[1].residual;
+  rates.pde = rates.lambda1 * rates.target_mass;
   rates.particles = ensemble_.passage_statistics();
   rates.kramers = kramers_rate(wells.start_well.hessian, wells.saddle.hessian, problem_.drift.dim(),
                                rates.barrier, rates.beta);

@@ -13,9 +13,10 @@
 #include "models/initial.hpp"
 #include "models/schedule.hpp"
 #include "sde/ensemble.hpp"
-#include "studies/compare_escape.hpp"
-#include "studies/compare_slow_mode.hpp"
 #include "solvers/fokker_planck.hpp"
+#include "solvers/spectrum.hpp"
+#include "studies/compare_escape.hpp"
+#include "studies/compare_observables.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -24,16 +25,21 @@
 
 namespace relax {
 
-/// When a histogram of N particles "agrees within noise" with a density: its L1 distance is at
-/// most noise_factor times the L1 expected from sampling alone, and Pearson's chi-square does not
-/// reject the density at level min_pvalue. The L1 of pure sampling noise concentrates tightly
-/// around its mean (a sum over many cells), so 3x is never reached by chance; the chi-square is
-/// the sharper test of a small systematic difference. min_pvalue = 1e-4 keeps false alarms over
-/// tens of outputs below 1e-2.
+/// When the particles "agree within noise" with the density, as one test of stated false-alarm
+/// rate over the whole run (docs/theory.md §6.4): at every output the L1 distance is at most
+/// noise_factor times the L1 expected from sampling alone (pure noise concentrates tightly around
+/// its mean, so 3x is not reached by chance: a guard against gross differences), and no p-value of
+/// the family — Pearson's chi-square and every observable (studies/compare_observables) at every
+/// output, `tests` in all — is rejected by Holm–Bonferroni at family-wise level false_alarm_rate,
+/// i.e. every p-value is >= false_alarm_rate / tests. The family-wise false-alarm rate is then at
+/// most false_alarm_rate whatever the dependence between the tests.
 struct AgreementRule {
   double noise_factor = 3;
-  double min_pvalue = 1e-4;
-  /// "L1 <= 3 x expected noise and chi-square p-value >= 0.0001"
+  double false_alarm_rate = 1e-3;
+  long tests = 1; ///< the family: outputs x (1 + observables), set by ComparisonRun
+  /// The level of each test: false_alarm_rate / tests.
+  double test_level() const { return false_alarm_rate / static_cast<double>(tests); }
+  /// "L1 <= 3 x expected noise and every p-value >= 0.001 / 66 (family-wise false alarms <= ...)"
   std::string describe() const;
 };
 
@@ -48,10 +54,13 @@ struct DensityComparison {
   /// Fraction of the particles outside the grid box, where rho has no mass (the PDE's walls hold
   /// it in): any such particle is a disagreement, and usually means the box is too small.
   double outside = 0;
-  bool agrees = false; ///< the AgreementRule's verdict
+  /// The observables (ComparisonRun::compare; empty from compare_histogram alone).
+  std::vector<ObservableValue> observables;
+  bool agrees = false; ///< the AgreementRule's verdict at this output
 };
 
-/// Collective. Compares the reduced `histogram` with `density` (same grid) under `rule`.
+/// Collective. Compares the reduced `histogram` with `density` (same grid) under `rule`: the L1
+/// guard and the chi-square at rule.test_level().
 DensityComparison compare_histogram(const GridField& density, const Histogram& histogram,
                                     const AgreementRule& rule);
 
@@ -66,6 +75,8 @@ struct ComparisonProblem {
   FokkerPlanckOptions fp;
   EnsembleSettings particles;
   AgreementRule rule;
+  /// compare.regions: muParser indicator expressions of the user's regions (observables).
+  std::vector<std::string> regions;
   /// The output times after t = 0 ([time] keys) and the particles' step count at each, derived
   /// once: every output time is a whole number of particle steps.
   std::vector<double> output_times;
@@ -94,15 +105,18 @@ struct StationaryComparison {
 };
 
 /// Escape from the start well a into the target well b of a double well, three ways:
-///   PDE:       the slow mode of the operator, read as a two-state system: lambda1 = k_ab + k_ba
+///   PDE:       the slowest nonzero mode of the operator (slowest_modes), read as a two-state
+///   system: lambda1 = k_ab + k_ba
 ///              and detailed balance pi_a k_ab = pi_b k_ba give k_ab = lambda1 pi_b;
 ///   particles: first passages through escape_surface(), rate = passed / exposure (the
 ///              exponential maximum-likelihood estimate) with standard error rate / sqrt(passed);
 ///   Kramers:   kramers_rate() from the curvatures at a and at the saddle.
 struct EscapeRates {
   double beta = 0;
-  double barrier = 0;     ///< f(s) - f(a), energy
-  SlowMode slow_mode;     ///< lambda1 and its residual
+  double barrier = 0; ///< f(s) - f(a), energy
+  /// The slowest nonzero rate of the operator (solvers/spectrum: SLEPc) and its residual.
+  double lambda1 = 0;
+  double lambda1_residual = 0;
   double target_mass = 0; ///< pi_b: stationary mass of the cells on b's side of the saddle
   double pde = 0;         ///< lambda1 pi_b
   PassageStatistics particles;
@@ -114,7 +128,8 @@ struct EscapeRates {
 class ComparisonRun {
 public:
   /// Projects the initial distribution onto `grid` (which must outlive the run and have the
-  /// landscape's dimension) and samples the particles from it.
+  /// landscape's dimension), samples the particles from it, builds the observables and sets the
+  /// size of the rule's family: (1 + outputs after t = 0) x (1 + observables).
   ComparisonRun(const Grid& grid, ComparisonProblem problem);
   ComparisonRun(const ComparisonRun&) = delete;
   ComparisonRun& operator=(const ComparisonRun&) = delete;
@@ -129,12 +144,15 @@ public:
   /// Both sides to output `k` of problem().output_times: the density by the solver's TS, the
   /// particles by their whole steps. NumericalError from either side.
   void advance_to_output(std::size_t k);
-  /// The particle histogram now against the density now.
+  /// The observables (basins, regions, mean and variance per axis, <f>), built once.
+  const std::vector<Observable>& observables() const { return observables_; }
+  /// The particle histogram now against the density now, with the observables; agrees when the
+  /// L1 guard holds and every p-value of this output is >= problem().rule.test_level().
   DensityComparison compare() const;
   /// Both against the stationary density at beta(time()); InputError with absorbing boundaries.
   StationaryComparison compare_to_stationary() const;
   /// The three escape rates at beta(time()). Error when the problem has no wells.
-  EscapeRates escape_rates(const SlowModeOptions& options = {}) const;
+  EscapeRates escape_rates(const SpectrumOptions& options = {}) const;
 
 private:
   const Grid& grid_;
@@ -142,6 +160,7 @@ private:
   FokkerPlanckSolver solver_;
   GridField density_;
   ParticleEnsemble ensemble_;
+  std::vector<Observable> observables_;
 };
 
 } // namespace relax

@@ -1,6 +1,7 @@
 #include "studies/compare_setup.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/validate.hpp"
 #include "models/output_times.hpp"
 #include "sde/ensemble_options.hpp"
@@ -68,8 +69,13 @@ void declare_compare_options(OptionSet& options) {
       .real("compare.noise_factor", 3.0, "",
             "verdict: agree when L1(PDE, particles) <= noise_factor x the L1 of sampling noise "
             "alone ...")
-      .real("compare.min_pvalue", 1e-4, "",
-            "... and the chi-square p-value of the histogram against the PDE density >= this")
+      .real("compare.false_alarm_rate", 1e-3, "",
+            "... and no p-value (chi-square and observables at every output) rejected by "
+            "Holm-Bonferroni at this family-wise false-alarm rate")
+      .text("compare.regions", "",
+            "observables: masses of regions, muParser conditions in x, y, z separated by ';' "
+            "(e.g. x > 1.5; x < 0 && y > 0), besides the basins of the minima of f, the mean "
+            "and variance per axis and <f>")
       .boolean("compare.rates", true,
                "escape rates of a double well (constant beta, gradient drift, Gaussian or point "
                "start): PDE slow mode, particle first passages through the other minimum (or "
@@ -91,14 +97,22 @@ ComparisonProblem make_comparison_problem(const Config& config,
                             make_fokker_planck_options(config),
                             make_ensemble_settings(config, dim),
                             {},
+                            {},
                             make_output_times(config),
                             {},
                             std::nullopt};
   problem.output_steps = output_steps(problem.output_times, problem.particles.integrator.dt);
   problem.rule.noise_factor = config.positive_real("compare.noise_factor");
-  problem.rule.min_pvalue = config.real("compare.min_pvalue");
-  if (!(problem.rule.min_pvalue >= 0 && problem.rule.min_pvalue < 1)) {
-    reject_value("compare.min_pvalue", config.text("compare.min_pvalue"), "a p-value in [0, 1)");
+  problem.rule.false_alarm_rate = config.real("compare.false_alarm_rate");
+  if (!(problem.rule.false_alarm_rate > 0 && problem.rule.false_alarm_rate < 1)) {
+    reject_value("compare.false_alarm_rate", config.text("compare.false_alarm_rate"),
+                 "a probability in (0, 1)");
+  }
+  for (const std::string& region : split(config.text("compare.regions"), ';')) {
+    const std::string condition = trim(region);
+    if (!condition.empty()) {
+      problem.regions.push_back(condition);
+    }
   }
   if (problem.initial.kind == InitialDistribution::Kind::file) {
     throw InputError("initial.kind = file: relax compare needs one initial distribution that the "
@@ -123,8 +137,31 @@ ComparisonProblem make_comparison_problem(const Config& config,
   return problem;
 }
 
-void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem) {
+void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem,
+                              const std::vector<Observable>& observables) {
   file.write_attribute("compare", "rule", problem.rule.describe());
+  file.write_attribute("compare", "false_alarm_rate", problem.rule.false_alarm_rate);
+  file.write_attribute("compare", "tests", std::int64_t{problem.rule.tests});
+  file.write_attribute("compare", "test_level", problem.rule.test_level());
+  const std::string group = "compare/observables";
+  std::string names;
+  for (const Observable& o : observables) {
+    names += (names.empty() ? "" : ",") + o.name;
+    file.write_attribute(group, o.name, o.definition);
+  }
+  file.write_attribute(group, "names", names);
+  file.write_attribute(group, "columns",
+                       "each dataset is (time, observable), the observables in the order of names; "
+                       "each name's attribute defines it");
+  file.write_attribute(group, "standard_error",
+                       "of the particle estimate, for N independent particles drawn from the PDE's "
+                       "cell masses (the null hypothesis); delta method for a variance");
+  file.write_attribute(group, "z", "(particles - pde) / standard_error");
+  file.write_attribute(group, "pvalue",
+                       "two-sided: exact binomial for a mass, normal for the others");
+  file.write_attribute(group, "detectable",
+                       "smallest bias |particles - pde| the verdict detects with probability 1/2 "
+                       "at this N: critical_z(test_level) x standard_error");
   file.write_attribute("compare", "l1", "int |rho - h|: rho the PDE density, h the histogram");
   file.write_attribute("compare", "kl", "KL(h || rho) = int h log(h / rho)");
   file.write_attribute("compare", "hellinger", "sqrt(int (sqrt(rho) - sqrt(h))^2 / 2)");
@@ -153,7 +190,8 @@ void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem
   }
 }
 
-void append_compare_output(OutputFile& file, double time, const DensityComparison& c) {
+void append_compare_output(OutputFile& file, double time, const DensityComparison& c,
+                           double level) {
   file.append_scalar("compare/time", time);
   file.append_scalar("compare/l1", c.l1);
   file.append_scalar("compare/total_variation", c.total_variation);
@@ -164,6 +202,22 @@ void append_compare_output(OutputFile& file, double time, const DensityCompariso
   file.append_scalar("compare/pvalue", c.chi_square.pvalue);
   file.append_scalar("compare/noise", c.noise);
   file.append_flag("compare/agree", c.agrees);
+  if (!c.observables.empty()) {
+    const double z_critical = critical_z(level);
+    const auto column = [&](const std::string& name, auto&& pick) {
+      std::vector<double> row;
+      for (const ObservableValue& v : c.observables) {
+        row.push_back(pick(v));
+      }
+      file.append_row("compare/observables/" + name, row);
+    };
+    column("pde", [](const ObservableValue& v) { return v.pde; });
+    column("particles", [](const ObservableValue& v) { return v.particles; });
+    column("standard_error", [](const ObservableValue& v) { return v.standard_error; });
+    column("z", [](const ObservableValue& v) { return v.z; });
+    column("pvalue", [](const ObservableValue& v) { return v.pvalue; });
+    column("detectable", [&](const ObservableValue& v) { return z_critical * v.standard_error; });
+  }
   file.flush();
 }
 
@@ -192,15 +246,15 @@ void write_escape_rates(OutputFile& file, const EscapeRates& r, const Comparison
   file.write_array(name, {r.pde, r.particles.rate, r.kramers}, {3});
   file.write_attribute(name, "columns", "pde,particles,kramers");
   file.write_attribute(name, "pde",
-                       "k_ab = lambda1 pi_b: lambda1 the smallest nonzero eigenvalue of -A (shift-"
-                       "invert iteration), pi_b the stationary mass beyond the saddle");
+                       "k_ab = lambda1 pi_b: lambda1 the smallest nonzero eigenvalue of -A (SLEPc, "
+                       "solvers/spectrum), pi_b the stationary mass beyond the saddle");
   file.write_attribute(name, "particles",
                        "first passages through " + describe_surface(*problem.particles.passage) +
                            ": passed / exposure, standard error rate / sqrt(passed)");
   file.write_attribute(name, "kramers",
                        "|mu_s| / (2 pi) sqrt(det H_a / |det H_s|) exp(-beta (f_s - f_a))");
-  file.write_attribute(name, "lambda1", r.slow_mode.lambda1);
-  file.write_attribute(name, "lambda1_residual", r.slow_mode.residual);
+  file.write_attribute(name, "lambda1", r.lambda1);
+  file.write_attribute(name, "lambda1_residual", r.lambda1_residual);
   file.write_attribute(name, "target_mass", r.target_mass);
   file.write_attribute(name, "particles_error", r.particles.rate_error);
   file.write_attribute(name, "particles_passed", static_cast<std::int64_t>(r.particles.passed));
@@ -213,14 +267,49 @@ void write_escape_rates(OutputFile& file, const EscapeRates& r, const Comparison
 }
 
 std::string comparison_table_header() {
-  return "      time  L1(PDE,particles)      noise  L1/noise    p-value  verdict";
+  return "      time  L1(PDE,particles)      noise  L1/noise    p-value   max|z| (observable)  "
+         "verdict";
 }
 
-std::string comparison_table_row(double time, const DensityComparison& c) {
-  char line[160];
-  std::snprintf(line, sizeof line, "%10.4g  %17.4e  %9.3e  %8.3f  %9.3g  %s", time, c.l1, c.noise,
-                c.l1 / c.noise, c.chi_square.pvalue, verdict(c.agrees).c_str());
+std::string comparison_table_row(double time, const DensityComparison& c,
+                                 const std::vector<Observable>& observables) {
+  std::size_t worst = 0;
+  for (std::size_t k = 0; k < c.observables.size(); ++k) {
+    if (std::abs(c.observables[k].z) > std::abs(c.observables[worst].z)) {
+      worst = k;
+    }
+  }
+  const bool has_observables = !c.observables.empty() && worst < observables.size();
+  char line[200];
+  std::snprintf(line, sizeof line, "%10.4g  %17.4e  %9.3e  %8.3f  %9.3g  %7.2f %-13s  %s", time,
+                c.l1, c.noise, c.l1 / c.noise, c.chi_square.pvalue,
+                has_observables ? std::abs(c.observables[worst].z) : 0.0,
+                has_observables ? ("(" + observables[worst].name + ")").c_str() : "",
+                verdict(c.agrees).c_str());
   return line;
+}
+
+std::string observables_table(const DensityComparison& last, const std::vector<double>& max_z,
+                              const std::vector<double>& max_z_time,
+                              const std::vector<Observable>& observables, double level) {
+  const double z_critical = critical_z(level);
+  char head[160];
+  std::snprintf(head, sizeof head,
+                "observables at the last output (z = (particles - PDE) / SE; detectable: the bias "
+                "found with probability 1/2, %.3g SE):\n",
+                z_critical);
+  std::string text = head;
+  text += "  observable            PDE          particles           SE        z   max|z| at t   "
+          "detectable";
+  for (std::size_t k = 0; k < observables.size() && k < last.observables.size(); ++k) {
+    const ObservableValue& v = last.observables[k];
+    char line[200];
+    std::snprintf(line, sizeof line, "\n  %-12s %12.6g  %17.6g  %11.3g  %7.2f  %6.2f %6.3g  %11.3g",
+                  observables[k].name.c_str(), v.pde, v.particles, v.standard_error, v.z, max_z[k],
+                  max_z_time[k], z_critical * v.standard_error);
+    text += line;
+  }
+  return text;
 }
 
 std::string stationary_summary(const StationaryComparison& c) {
@@ -246,7 +335,7 @@ std::string escape_rate_summary(const EscapeRates& r, const ComparisonProblem& p
       "  particles       k = %.6g +- %.2g  (%llu of %llu passed %s; passed / exposure)\n"
       "  Kramers         k = %.6g",
       point(wells.start_well.x).c_str(), point(wells.target_well.x).c_str(),
-      point(wells.saddle.x).c_str(), r.barrier, r.beta * r.barrier, r.beta, r.slow_mode.lambda1,
+      point(wells.saddle.x).c_str(), r.barrier, r.beta * r.barrier, r.beta, r.lambda1,
       r.target_mass, r.pde, p.rate, p.rate_error, static_cast<unsigned long long>(p.passed),
       static_cast<unsigned long long>(p.particles),
       describe_surface(*problem.particles.passage).c_str(), r.kramers);

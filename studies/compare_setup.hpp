@@ -15,12 +15,13 @@
 
 namespace relax {
 
-/// compare.noise_factor, compare.min_pvalue (the AgreementRule), compare.rates (escape rates of a
-/// double well) and compare.particle_beta_factor (a deliberate mismatch, 1 = none).
+/// compare.noise_factor, compare.false_alarm_rate (the AgreementRule), compare.regions,
+/// compare.rates (escape rates of a double well) and compare.particle_beta_factor (a deliberate
+/// mismatch, 1 = none).
 void declare_compare_options(OptionSet& options);
 
 /// The problem of a compare run on the cells of `box` (the grid's axes). InputError, naming the
-/// key, for: noise_factor <= 0, min_pvalue outside [0, 1), particle_beta_factor <= 0,
+/// key, for: noise_factor <= 0, false_alarm_rate outside (0, 1), particle_beta_factor <= 0,
 /// initial.kind = file (one dataset cannot be both a density and particles), sde.restart (the PDE
 /// side has no checkpoint), and everything make_ensemble_settings, make_fokker_planck_options,
 /// make_temperature_schedule and make_initial_distribution reject. With compare.rates, the wells
@@ -33,12 +34,17 @@ ComparisonProblem make_comparison_problem(const Config& config,
                                           const std::vector<Axis>& box,
                                           std::string* rates_note = nullptr);
 
-/// Collective: attributes of /compare naming what its series hold and the rule of the verdict.
-void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem);
+/// Collective: attributes of /compare naming what its series hold and the rule of the verdict, and
+/// of /compare/observables defining each observable.
+void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem,
+                              const std::vector<Observable>& observables);
 
 /// Collective: appends one output level to /compare: time, l1, total_variation, kl, hellinger,
-/// chi2, dof, pvalue, noise, agree (1 or 0); then flushes.
-void append_compare_output(OutputFile& file, double time, const DensityComparison& comparison);
+/// chi2, dof, pvalue, noise, agree (1 or 0), and the rows of /compare/observables/{pde,
+/// particles, standard_error, z, pvalue, detectable} (detectable at the test `level`); then
+/// flushes.
+void append_compare_output(OutputFile& file, double time, const DensityComparison& comparison,
+                           double level);
 
 /// Collective: /compare/stationary, a group whose attributes hold the comparison with the
 /// stationary density.
@@ -51,9 +57,15 @@ void write_escape_rates(OutputFile& file, const EscapeRates& rates,
                         const ComparisonProblem& problem);
 
 /// The lines relax compare prints: a header, one row per output (time, L1(PDE, particles), noise,
-/// L1 / noise, p-value, verdict), and the stationary and escape-rate summaries.
+/// L1 / noise, p-value, the largest |z| of an observable, verdict), the table of observables at the
+/// last output (with the largest |z| over the run and the smallest detectable bias), and the
+/// stationary and escape-rate summaries.
 std::string comparison_table_header();
-std::string comparison_table_row(double time, const DensityComparison& comparison);
+std::string comparison_table_row(double time, const DensityComparison& comparison,
+                                 const std::vector<Observable>& observables);
+std::string observables_table(const DensityComparison& last, const std::vector<double>& max_z,
+                              const std::vector<double>& max_z_time,
+                              const std::vector<Observable>& observables, double level);
 std::string stationary_summary(const StationaryComparison& comparison);
 std::string escape_rate_summary(const EscapeRates& rates, const ComparisonProblem& problem);
 

@@ -18,9 +18,9 @@ OptionSet compare_study_options();
 
 /// What a compare run found.
 struct CompareOutcome {
-  long outputs = 0;               ///< comparisons made (t = 0 and every output time)
-  long disagreements = 0;         ///< outputs where the verdict is DISAGREE
-  double first_disagreement = 0;  ///< the time of the first one
+  long outputs = 0;              ///< comparisons made (t = 0 and every output time)
+  long disagreements = 0;        ///< outputs where the verdict is DISAGREE
+  double first_disagreement = 0; ///< the time of the first one
 };
 
 /// Collective. Everything that can reject the input runs before the output file exists;

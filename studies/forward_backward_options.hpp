@@ -6,8 +6,8 @@
 #include "grids/grid.hpp"
 #include "models/landscape.hpp"
 #include "solvers/forward_backward.hpp"
-#include "studies/forward_backward_particles.hpp"
 #include "solvers/viscous_hj.hpp"
+#include "studies/forward_backward_particles.hpp"
 
 #include <memory>
 #include <vector>

@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
+#include "core/validate.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -12,6 +13,7 @@
 #include "studies/viscous_hj_particles.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +25,13 @@ OptionSet hj_study_options() {
   declare_landscape_options(options);
   declare_grid_options(options);
   declare_viscous_hj_options(options);
+  options.real("hj.max_rhat", 1.05, "",
+               "mixing: warn (and exit 4 with --fail-on-mismatch) when a point's split-R-hat "
+               "over its chains exceeds this, or when |z| against Cole-Hopf exceeds 4");
   declare_output_options(options, "hj.h5");
+  options.switch_("fail-on-mismatch",
+                  "exit with code 4 when the particle estimates did not mix or are off by more "
+                  "than 4 standard errors");
   return options;
 }
 
@@ -44,7 +52,11 @@ public:
       : comm_(comm), landscape_(make_landscape(config)),
         grid_(make_grid(comm, config, landscape_->dim())),
         settings_(make_viscous_hj_settings(config, grid_)),
-        dim_(static_cast<std::size_t>(grid_.dim())), f_(grid_) {
+        dim_(static_cast<std::size_t>(grid_.dim())), f_(grid_),
+        max_rhat_(config.real("hj.max_rhat")) {
+    if (!(max_rhat_ >= 1)) {
+      reject_value("hj.max_rhat", config.text("hj.max_rhat"), "a split-R-hat bound >= 1");
+    }
     f_.fill([&](const double* x) { return landscape_->value(x); });
     double f_sum = 0; // NaN or Inf when any value is
     RELAX_PETSC(VecNorm(f_.vec(), NORM_1, &f_sum));
@@ -61,7 +73,7 @@ public:
     }
   }
 
-  void run(const Config& config);
+  HjOutcome run(const Config& config);
 
 private:
   /// One level of /hj: u(., gamma), its gradient and minimizer, the finite differences; returns
@@ -79,6 +91,8 @@ private:
   std::optional<ColeHopfSolver> cole_hopf_;
   std::optional<HamiltonJacobiSolver> finite_difference_;
   std::optional<GridField> u_fd_;
+  double max_rhat_;
+  HjOutcome outcome_;
 };
 
 std::string HjStudy::append_grid_level(OutputFile& file, double gamma) {
@@ -113,6 +127,13 @@ void HjStudy::append_particle_level(OutputFile& file, std::size_t g) {
   std::vector<double> acceptance;
   std::vector<double> pde;
   std::vector<double> z;
+  std::vector<double> rhat;
+  const auto flag = [&](const std::string& what) {
+    ++outcome_.mismatches;
+    if (outcome_.first.empty()) {
+      outcome_.first = what;
+    }
+  };
   for (std::size_t k = 0; k < point_count; ++k) {
     const std::vector<double> x(settings_.points.begin() + static_cast<long>(k * dim_),
                                 settings_.points.begin() + static_cast<long>((k + 1) * dim_));
@@ -124,24 +145,38 @@ void HjStudy::append_particle_level(OutputFile& file, std::size_t g) {
     standard_error.insert(standard_error.end(), particles.standard_error.begin(),
                           particles.standard_error.end());
     acceptance.push_back(particles.acceptance);
+    rhat.insert(rhat.end(), particles.split_rhat.begin(), particles.split_rhat.end());
+    const std::string where = "gamma = " + format_real(gamma) + ", point " + std::to_string(k);
+    for (std::size_t a = 0; a < dim_; ++a) {
+      if (particles.split_rhat[a] > max_rhat_) {
+        flag("split-R-hat " + format_real(particles.split_rhat[a]) + " > " +
+             format_real(max_rhat_) + " along x" + std::to_string(a) + " at " + where +
+             " (the chains did not mix: raise hj.burn_in or hj.samples)");
+      }
+    }
     if (cole_hopf_) {
       const HamiltonJacobiPoint exact = cole_hopf_->evaluate(x.data(), gamma);
       for (std::size_t a = 0; a < dim_; ++a) {
         pde.push_back(exact.gradient[a]);
         z.push_back((particles.gradient[a] - exact.gradient[a]) / particles.standard_error[a]);
+        if (!(std::abs(z.back()) <= 4)) {
+          flag("|z| = " + format_real(std::abs(z.back())) + " > 4 against Cole-Hopf along x" +
+               std::to_string(a) + " at " + where);
+        }
       }
     }
   }
   append_table(file, comm_, "hj/particles/grad", estimate, dim_);
   append_table(file, comm_, "hj/particles/stderr", standard_error, dim_);
   file.append_row("hj/particles/acceptance", acceptance);
+  append_table(file, comm_, "hj/particles/rhat", rhat, dim_);
   if (cole_hopf_) {
     append_table(file, comm_, "hj/particles/pde_grad", pde, dim_);
     append_table(file, comm_, "hj/particles/z", z, dim_);
   }
 }
 
-void HjStudy::run(const Config& config) {
+HjOutcome HjStudy::run(const Config& config) {
   OutputFile file(comm_, config.text("output.file"),
                   {"hj", config.to_ini(), settings_.sampling.seed});
   file.write_grid(grid_);
@@ -164,14 +199,22 @@ void HjStudy::run(const Config& config) {
     progress.update(static_cast<long>(g + 1), settings_.gamma[g], metric);
   }
   progress.finish();
+  file.write_attribute("hj/particles", "mismatches", std::int64_t{outcome_.mismatches});
   file.finish();
+  if (outcome_.mismatches > 0) {
+    log_warning(comm_, "hj: " + std::to_string(outcome_.mismatches) +
+                           " particle estimate(s) did not mix or are off by more than 4 standard "
+                           "errors; first: " +
+                           outcome_.first);
+  }
   log_info(comm_, "hj: wrote " + file.path());
+  return outcome_;
 }
 
 } // namespace
 
-void run_hj_study(MPI_Comm comm, const Config& config) {
-  HjStudy(comm, config).run(config);
+HjOutcome run_hj_study(MPI_Comm comm, const Config& config) {
+  return HjStudy(comm, config).run(config);
 }
 
 } // namespace relax

@@ -9,13 +9,24 @@
 
 #include <mpi.h>
 
+#include <string>
+
 namespace relax {
 
-/// [landscape], [grid], [hj] and [output] (default hj.h5).
+/// How the particle estimates fared: the count of (point, gamma, axis) whose chains did not mix
+/// (split-R-hat above hj.max_rhat) or whose estimate is more than 4 standard errors from
+/// Cole–Hopf, and the first of them in words.
+struct HjOutcome {
+  long mismatches = 0;
+  std::string first;
+};
+
+/// [landscape], [grid], [hj], [output] (default hj.h5) and the switch fail-on-mismatch.
 OptionSet hj_study_options();
 
 /// Collective. Everything that can reject the input runs before the output file exists;
 /// NumericalError (from the finite differences) keeps every level written so far.
-void run_hj_study(MPI_Comm comm, const Config& config);
+/// Warns (one line) about the mismatches after the file is written.
+HjOutcome run_hj_study(MPI_Comm comm, const Config& config);
 
 } // namespace relax

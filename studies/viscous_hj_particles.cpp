@@ -9,6 +9,7 @@
 #include "sde/ensemble.hpp"
 #include "solvers/viscous_hj_tilted.hpp"
 
+#include <array>
 #include <cmath>
 
 namespace relax {
@@ -31,6 +32,38 @@ void check_sampling(const HamiltonJacobiProblem& problem, double t,
                      ", thin = " + std::to_string(sampling.thin) +
                      ": expected chains >= 2, samples >= 1, thin >= 1");
   }
+}
+
+/// Split-R-hat per axis from the half sums of the local chains (layout [axis][particle]).
+std::vector<double> split_rhat(MPI_Comm comm, const std::array<std::vector<double>, 2>& sum,
+                               const std::array<std::vector<double>, 2>& squares, std::size_t dim,
+                               std::size_t local, std::uint64_t chains, std::uint32_t n) {
+  std::vector<double> rhat(dim, std::nan(""));
+  if (n < 2) {
+    return rhat;
+  }
+  const double length = n;
+  const double sequences = 2.0 * static_cast<double>(chains);
+  for (std::size_t a = 0; a < dim; ++a) {
+    // Over all sequences j: sum of means, of squared means, of within variances.
+    std::array<ExactSum, 3> totals;
+    for (std::size_t h = 0; h < 2; ++h) {
+      for (std::size_t p = 0; p < local; ++p) {
+        const std::size_t i = a * local + p;
+        const double mean = sum[h][i] / length;
+        totals[0].add(mean);
+        totals[1].add(mean * mean);
+        totals[2].add((squares[h][i] - length * mean * mean) / (length - 1));
+      }
+    }
+    allreduce(comm, totals.data(), totals.size());
+    const double grand = totals[0].value() / sequences;
+    const double between = (totals[1].value() - sequences * grand * grand) / (sequences - 1);
+    const double within = totals[2].value() / sequences;
+    rhat[a] =
+        within > 0 ? std::sqrt(((length - 1) / length * within + between) / within) : std::nan("");
+  }
+  return rhat;
 }
 
 } // namespace
@@ -56,11 +89,22 @@ LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
   // Per-chain sums of the samples, in the ensemble's local layout [axis][particle].
   ensemble.advance_to(sampling.burn_in);
   std::vector<double> chain_sum(ensemble.positions().size(), 0.0);
+  // The halves of each chain for split-R-hat: sums and sums of squares of each half.
+  const std::uint32_t half = sampling.samples / 2;
+  std::array<std::vector<double>, 2> half_sum{chain_sum, chain_sum};
+  std::array<std::vector<double>, 2> half_squares{chain_sum, chain_sum};
   for (std::uint32_t s = 1; s <= sampling.samples; ++s) {
     ensemble.advance_to(sampling.burn_in + s * sampling.thin);
     const std::vector<double>& y = ensemble.positions();
     for (std::size_t i = 0; i < y.size(); ++i) {
       chain_sum[i] += y[i];
+    }
+    if (half > 0 && s <= 2 * half) {
+      const std::size_t h = s <= half ? 0 : 1;
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        half_sum[h][i] += y[i];
+        half_squares[h][i] += y[i] * y[i];
+      }
     }
   }
   const std::size_t dim = x.size();
@@ -78,6 +122,7 @@ LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
     result.gradient.push_back((x[k] - result.mean[k]) / coupling);
     result.standard_error.push_back(std::sqrt(variance / chains) / coupling);
   }
+  result.split_rhat = split_rhat(comm, half_sum, half_squares, dim, local, sampling.chains, half);
   const AcceptanceCounts counts = ensemble.acceptance();
   if (counts.proposed > 0) {
     result.acceptance = static_cast<double>(counts.accepted) / static_cast<double>(counts.proposed);

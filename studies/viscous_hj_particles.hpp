@@ -32,6 +32,13 @@ struct LocalEntropyGradient {
   std::vector<double> standard_error; ///< of the gradient, per axis
   std::vector<double> mean;           ///< <y>
   double acceptance = 1;              ///< MALA's acceptance rate (1 for the others)
+  /// Split-R-hat per axis (Gelman et al.; Vehtari et al. 2021 without rank normalization): every
+  /// chain's samples cut into two halves, 2 x chains sequences of n = samples / 2, R = sqrt(((n -
+  /// 1)/n W + B/n) / W) with W the mean within-sequence variance and B/n the variance of the
+  /// sequence means. Near 1 when the chains have forgotten their common start and sample one law;
+  /// chains stuck in different wells, or drifting between the halves, give R > 1. NaN when
+  /// samples < 4. It cannot see a well that no chain has reached.
+  std::vector<double> split_rhat;
 };
 
 /// Collective. Every chain starts at y = x (as the Entropy-SGD inner loop does), runs burn_in

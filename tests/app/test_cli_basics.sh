@@ -3,6 +3,7 @@
 source "$(dirname "$0")/cli_lib.sh"
 
 expect 0 "PETSc: Petsc Release Version 3\.18" -- info
+expect 0 "SLEPc: SLEPc Release Version 3\.18" -- info
 expect 0 "HDF5: 1\.10\.[0-9]+ \(parallel\)" -- info
 expect 0 "commands:" -- --help
 expect 0 "usage: relax info" -- info --help

@@ -12,8 +12,9 @@ small=(--sde.particles=20000 --time.end=2 --time.outputs=4)
 # Bad input: exit 2, one line naming the key, and nothing written.
 expect 2 "compare\.noise_factor = '0': expected a finite number > 0" -- compare "${small[@]}" \
   --compare.noise_factor=0
-expect 2 "compare\.min_pvalue = '1': expected a p-value in \[0, 1\)" -- compare "${small[@]}" \
-  --compare.min_pvalue=1
+expect 2 "compare\.false_alarm_rate = '1': expected a probability in \(0, 1\)" -- compare \
+  "${small[@]}" --compare.false_alarm_rate=1
+expect 2 "compare\.regions: region 'x >'" -- compare "${small[@]}" --compare.regions='x > 1; x >'
 expect 2 "compare\.particle_beta_factor = '-1': expected a finite number > 0" -- compare \
   "${small[@]}" --compare.particle_beta_factor=-1
 expect 2 "initial\.kind = file: relax compare needs one initial distribution" -- compare \
@@ -36,6 +37,13 @@ check_h5 one.h5 'f.attrs["command"] in ("compare", b"compare")' 'f["grid/x0"].sh
   'np.array_equal(f["sde/time"][:], f["compare/time"][:])' \
   'all(f["compare/" + k].shape == (5,) for k in ["l1", "total_variation", "kl", "hellinger", "chi2", "dof", "pvalue", "noise", "agree"])' \
   'np.all(f["compare/agree"][:] == 1)' 'np.all(f["compare/l1"][:] <= 3 * f["compare/noise"][:])' \
+  'f["compare/observables"].attrs["names"] in ("basin_0,basin_1,mean_x0,var_x0,mean_f", b"basin_0,basin_1,mean_x0,var_x0,mean_f")' \
+  'all(f["compare/observables/" + k].shape == (5, 5) for k in ["pde", "particles", "standard_error", "z", "pvalue", "detectable"])' \
+  'np.allclose(f["compare/observables/z"][:], (f["compare/observables/particles"][:] - f["compare/observables/pde"][:]) / f["compare/observables/standard_error"][:])' \
+  'np.allclose(f["compare/observables/pde"][:, 0] + f["compare/observables/pde"][:, 1], 1, atol=1e-12)' \
+  'f["compare"].attrs["tests"] == 5 * 6 and f["compare"].attrs["family_tests"] == 30' \
+  'f["compare"].attrs["verdict"] in ("agree", b"agree")' \
+  'np.all(f["compare/observables/pvalue"][:] >= 1e-3 / 30)' \
   'np.allclose(f["compare/total_variation"][:], f["compare/l1"][:] / 2, rtol=1e-14)' \
   'f["compare/rates"].shape == (3,)' \
   'f["compare/rates"].attrs["columns"] in ("pde,particles,kramers", b"pde,particles,kramers")' \
@@ -87,13 +95,15 @@ else
   echo "FAIL: --fail-on-mismatch: exit $status, stderr:"; cat err.txt; failures=$((failures + 1))
 fi
 check_h5 bad.h5 'np.all(f["compare/agree"][1:] == 0)' 'np.all(f["compare/pvalue"][1:] < 1e-6)' \
-  'f["compare/agree"][0] == 1'
+  'f["compare/agree"][0] == 1' 'f["compare"].attrs["verdict"] in ("disagree", b"disagree")' \
+  'b"var_x0 at t = 0.5" in (f["compare"].attrs["rejected"] if isinstance(f["compare"].attrs["rejected"], bytes) else f["compare"].attrs["rejected"].encode())' \
+  'np.all(np.abs(f["compare/observables/z"][1:, 3]) > 10)'
 rm -f out.txt err.txt bad.h5 bad.xmf
 
-# --help shows compare's own defaults (10^6 MALA particles to t = 8) and the switch; relax --help
+# --help shows compare's own defaults (250 000 MALA particles to t = 8) and the switch; relax --help
 # lists compare first.
 "$RELAX" compare --help >help.txt
-for pattern in "sde\.particles=<int>  \(default: 1000000\)" \
+for pattern in "sde\.particles=<int>  \(default: 250000\)" \
   "sde\.integrator=<euler_maruyama\|mala\|baoab>  \(default: mala\)" \
   "time\.end=<real>  \(default: 8 \[time\]\)" "--fail-on-mismatch"; do
   if grep -Eq -- "$pattern" help.txt; then

@@ -4,6 +4,7 @@
 #include "solvers/fokker_planck.hpp"
 
 #include "fp_test_support.hpp"
+#include "schroedinger_reference.hpp"
 
 #include <catch2/catch.hpp>
 #include <petscsys.h>
@@ -42,7 +43,7 @@ struct OrnsteinUhlenbeck {
 
 /// The OU density at t = 1 on n cells of [-5, 5] with step dt and PETSc prefix `prefix`.
 std::vector<double> ornstein_uhlenbeck_run(int n, double dt, const std::string& prefix,
-                                           double* l1_to_exact = nullptr) {
+                                           double* l1_to_exact = nullptr, long* steps = nullptr) {
   const OrnsteinUhlenbeck ou;
   const Grid grid(PETSC_COMM_SELF, {make_axis(-5, 5, n)});
   FokkerPlanckOptions options;
@@ -52,6 +53,9 @@ std::vector<double> ornstein_uhlenbeck_run(int n, double dt, const std::string& 
                             TemperatureSchedule::constant(ou.beta), options);
   GridField rho = ou.cell_averages(grid, 0.0);
   solver.advance_to(1.0, rho);
+  if (steps != nullptr) {
+    *steps = solver.steps();
+  }
   if (l1_to_exact != nullptr) {
     *l1_to_exact = l1_distance(rho, ou.cell_averages(grid, 1.0));
   }
@@ -105,68 +109,66 @@ TEST_CASE("Ornstein–Uhlenbeck transient: backward Euler is first order in time
   test::check_orders("BDF2 L1 error in time", bdf, 1.8, 2.2);
 }
 
-namespace {
-
-/// Eigenvalue number `k` (0-based, ascending) of the symmetric tridiagonal matrix with diagonal
-/// `a` and off-diagonal `b`, by Sturm-sequence bisection (exact count of eigenvalues below x).
-double tridiagonal_eigenvalue(const std::vector<double>& a, const std::vector<double>& b, int k) {
-  double lo = 0;
-  double hi = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) { // Gershgorin bounds
-    const double r = (i > 0 ? std::fabs(b[i - 1]) : 0) + (i < b.size() ? std::fabs(b[i]) : 0);
-    lo = std::min(lo, a[i] - r);
-    hi = std::max(hi, a[i] + r);
-  }
-  const auto count_below = [&](double x) {
-    int count = 0;
-    double q = a[0] - x;
-    count += q < 0;
-    for (std::size_t i = 1; i < a.size(); ++i) {
-      q = a[i] - x - b[i - 1] * b[i - 1] / (q != 0 ? q : 1e-300);
-      count += q < 0;
-    }
-    return count;
+TEST_CASE("fp.dt is honoured by every TS type: backward Euler first order, Crank–Nicolson, "
+          "implicit midpoint (theta 1/2) and BDF2 second, set through the options alone",
+          "[solvers][convergence]") {
+  // No -ts_adapt_type anywhere: PETSc's BDF switches adaptivity on by itself, which would take its
+  // own steps whatever fp.dt says; the TimeStepper turns it off unless asked for by name.
+  const int n = 200;
+  const double h = 10.0 / n;
+  const test::ScopedOptions options({{"-fpref_ts_type", "bdf"},
+                                     {"-fpref_ts_bdf_order", "2"},
+                                     {"-fpcn_ts_type", "cn"},
+                                     {"-fpmid_ts_type", "theta"},
+                                     {"-fpmid_ts_theta_theta", "0.5"},
+                                     {"-fpbdf2_ts_type", "bdf"},
+                                     {"-fpbdf2_ts_bdf_order", "2"}});
+  const std::vector<double> reference = ornstein_uhlenbeck_run(n, 2e-4, "fpref_");
+  struct Scheme {
+    std::string prefix;
+    double lo, hi;
   };
-  for (int iteration = 0; iteration < 200 && hi - lo > 1e-15 * std::max(1.0, std::fabs(hi));
-       ++iteration) {
-    const double mid = 0.5 * (lo + hi);
-    (count_below(mid) > k ? hi : lo) = mid;
+  for (const Scheme& scheme : {Scheme{"fpbe_", 0.9, 1.1}, Scheme{"fpcn_", 1.8, 2.2},
+                               Scheme{"fpmid_", 1.8, 2.2}, Scheme{"fpbdf2_", 1.8, 2.2}}) {
+    std::vector<double> errors;
+    for (double dt : {0.04, 0.02, 0.01}) {
+      long steps = 0;
+      errors.push_back(
+          l1(ornstein_uhlenbeck_run(n, dt, scheme.prefix, nullptr, &steps), reference, h));
+      INFO(scheme.prefix << " dt = " << dt);
+      CHECK(steps == std::lround(1.0 / dt));
+    }
+    test::check_orders(scheme.prefix + " L1 error in time", errors, scheme.lo, scheme.hi);
   }
-  return 0.5 * (lo + hi);
 }
 
-/// The slow relaxation rate of FP for f = (x^2-1)^2 on [-L, L], computed independently of the SG
-/// scheme: the FP generator is unitarily equivalent to the Schrödinger operator
-/// H = -D d^2/dx^2 + V, V = (beta/4) f'^2 - f''/2, whose second eigenvalue is the rate. Three-point
-/// finite differences with Dirichlet ends (the ground state exp(-beta f/2) is 1e-6 there, so the
-/// boundary condition moves the eigenvalue by ~1e-12), Richardson-extrapolated from N and 2N.
-double schroedinger_rate(double beta, double L, int n) {
-  const auto eigenvalue = [&](int cells) {
-    const double D = 1 / beta;
-    const double h = 2 * L / cells;
-    std::vector<double> diagonal(static_cast<std::size_t>(cells - 1));
-    std::vector<double> off(static_cast<std::size_t>(cells - 2), -D / (h * h));
-    for (int i = 1; i < cells; ++i) {
-      const double x = -L + i * h;
-      const double fp = 4 * x * (x * x - 1);
-      const double fpp = 12 * x * x - 4;
-      diagonal[static_cast<std::size_t>(i - 1)] = 2 * D / (h * h) + beta / 4 * fp * fp - fpp / 2;
-    }
-    return tridiagonal_eigenvalue(diagonal, off, 1);
-  };
-  const double coarse = eigenvalue(n);
-  const double fine = eigenvalue(2 * n);
-  return fine + (fine - coarse) / 3;
+TEST_CASE("fp: -fp_ts_adapt_type given by name makes the step adaptive", "[solvers]") {
+  const test::ScopedOptions options(
+      {{"-fpadapt_ts_type", "bdf"}, {"-fpadapt_ts_adapt_type", "basic"}});
+  const Grid grid(PETSC_COMM_SELF, {make_axis(-5, 5, 50)});
+  FokkerPlanckOptions fixed;
+  fixed.prefix = "fpfixed_";
+  FokkerPlanckOptions adaptive;
+  adaptive.prefix = "fpadapt_";
+  const Drift drift(std::make_shared<test::Quadratic>(1, 1.0, 0.0));
+  FokkerPlanckSolver a(grid, drift, TemperatureSchedule::constant(1), fixed);
+  FokkerPlanckSolver b(grid, drift, TemperatureSchedule::constant(1), adaptive);
+  TSAdapt adapt = nullptr;
+  TSAdaptType type = nullptr;
+  RELAX_PETSC(TSGetAdapt(a.ts(), &adapt));
+  RELAX_PETSC(TSAdaptGetType(adapt, &type));
+  CHECK(std::string(type) == TSADAPTNONE);
+  RELAX_PETSC(TSGetAdapt(b.ts(), &adapt));
+  RELAX_PETSC(TSAdaptGetType(adapt, &type));
+  CHECK(std::string(type) == TSADAPTBASIC);
 }
-
-} // namespace
 
 TEST_CASE("Double-well relaxation: the measured slow rate matches an independent eigenvalue and "
           "converges at second order in h",
           "[solvers][convergence]") {
   const double beta = 1.0;
   const double L = 2.5;
-  const double reference = schroedinger_rate(beta, L, 20000);
+  const double reference = test::schroedinger_eigenvalue(beta, L, 20000, 1);
   const double dt = 0.01;
   std::vector<double> errors;
   std::vector<double> rates;
