@@ -74,10 +74,18 @@ double sgld_noise_scale(double lr, double temperature, std::size_t data_size) {
   return std::sqrt(2.0 * lr * temperature / static_cast<double>(data_size));
 }
 
-// ---- CTLD ----
+template <typename Real>
+void add_weight_decay(std::size_t n, double wd, const Real* theta, Real* gradient) {
+  if (wd == 0.0) {
+    return;
+  }
+  const auto c = static_cast<Real>(wd);
+  for (std::size_t k = 0; k < n; ++k) {
+    gradient[k] += c * theta[k];
+  }
+}
 
-CtldTempering::CtldTempering(const CtldParameters& p)
-    : p_(p), bias_(static_cast<std::size_t>(std::max(p.bins, 2)), 0.0) {}
+// ---- CTLD ----
 
 double CtldTempering::g(double alpha) const {
   const double a = std::fabs(alpha);
@@ -101,61 +109,75 @@ double CtldTempering::dg(double alpha) const {
   return -p_.s * 6.0 * z * (1.0 - z) / width * (alpha < 0 ? -1.0 : 1.0);
 }
 
-double CtldTempering::bin_centre(int k) const {
-  const double h = 2.0 * p_.delta_prime / static_cast<double>(bias_.size());
-  return -p_.delta_prime + (k + 0.5) * h;
+double CtldTempering::confining_potential(double alpha) const {
+  return p_.confining * std::max(std::fabs(alpha) - p_.delta_prime, 0.0);
 }
 
-double CtldTempering::potential(double alpha) const {
-  const double h = 2.0 * p_.delta_prime / static_cast<double>(bias_.size());
-  const double position =
-      std::clamp((alpha + p_.delta_prime) / h - 0.5, 0.0, static_cast<double>(bias_.size() - 1));
-  const auto k = std::min(static_cast<std::size_t>(position), bias_.size() - 2);
+double CtldTempering::confining_force(double alpha) const {
+  if (std::fabs(alpha) <= p_.delta_prime) {
+    return 0.0;
+  }
+  return alpha < 0 ? p_.confining : -p_.confining;
+}
+
+double CtldTempering::edge(std::size_t j) const {
+  return -p_.delta_prime + 2.0 * p_.delta_prime * static_cast<double>(j) / p_.bins;
+}
+
+double CtldTempering::bias_potential(double alpha, const std::vector<double>& bias) const {
+  const double h = 2.0 * p_.delta_prime / p_.bins;
+  const double position = std::clamp((alpha + p_.delta_prime) / h, 0.0, double(p_.bins));
+  const auto k =
+      std::min(static_cast<std::size_t>(position), static_cast<std::size_t>(p_.bins) - 1);
   const double t = position - static_cast<double>(k);
-  const double bias = (1 - t) * bias_[k] + t * bias_[k + 1];
-  return bias + p_.confining * std::max(std::fabs(alpha) - p_.delta_prime, 0.0);
+  return (1 - t) * bias[k] + t * bias[k + 1];
 }
 
-double CtldTempering::potential_force(double alpha) const {
-  const double h = 2.0 * p_.delta_prime / static_cast<double>(bias_.size());
-  const double position = (alpha + p_.delta_prime) / h - 0.5;
-  double force = 0.0;
-  if (position >= 0.0 && position <= static_cast<double>(bias_.size() - 1)) {
-    const auto k = std::min(static_cast<std::size_t>(position), bias_.size() - 2);
-    force = -(bias_[k + 1] - bias_[k]) / h;
+double CtldTempering::bias_force(double alpha, const std::vector<double>& bias) const {
+  if (!(std::fabs(alpha) < p_.delta_prime)) {
+    return 0.0;
   }
-  if (std::fabs(alpha) > p_.delta_prime) {
-    force -= p_.confining * (alpha < 0 ? -1.0 : 1.0);
-  }
-  return force;
+  const double h = 2.0 * p_.delta_prime / p_.bins;
+  const auto k = std::min(static_cast<std::size_t>((alpha + p_.delta_prime) / h),
+                          static_cast<std::size_t>(p_.bins) - 1); // k*
+  return -(bias[k + 1] - bias[k]) / h;
 }
 
-void CtldTempering::deposit(double alpha) {
-  for (std::size_t k = 0; k < bias_.size(); ++k) {
-    const double d = bin_centre(static_cast<int>(k)) - alpha;
-    bias_[k] += p_.height * std::exp(-d * d / (2.0 * p_.width2));
+void CtldTempering::deposit(double alpha, std::vector<double>& bias) const {
+  for (std::size_t j = 0; j < bias.size(); ++j) {
+    const double d = edge(j) - alpha;
+    bias[j] += p_.height * std::exp(-d * d / (2.0 * p_.width2));
   }
 }
 
-void ctld_alpha_step(const CtldParameters& p, const CtldTempering& tempering, double mean_loss,
-                     std::size_t data_size, double xi, CtldAlphaState& state) {
-  const double n = static_cast<double>(data_size);
-  const double force =
-      -(tempering.dg(state.alpha) * mean_loss) + tempering.potential_force(state.alpha);
-  state.velocity = (1.0 - p.friction) * state.velocity + p.lr * force +
-                   std::sqrt(2.0 * p.friction * p.lr * p.temperature / n) * xi;
-  state.alpha += state.velocity;
+CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
+                           double alpha, double energy, double kinetic_energy) {
+  const double dg = tempering.dg(alpha);
+  return {-dg * energy, -dg * kinetic_energy, tempering.confining_force(alpha),
+          tempering.bias_force(alpha, bias)};
+}
+
+void ctld_alpha_kick(const CtldParameters& p, double force, double xi, CtldAlphaState& state) {
+  state.velocity = (1.0 - p.eta * p.alpha_friction) * state.velocity + p.eta * force +
+                   std::sqrt(2.0 * p.eta * p.alpha_friction) * xi;
 }
 
 template <typename Real>
-void ctld_theta_step(std::size_t n, double lr, double friction, double g, double noise_scale,
-                     const Real* gradient, const Real* xi, Real* velocity, Real* theta) {
-  const auto keep = static_cast<Real>(1.0 - friction);
-  const auto h = static_cast<Real>(lr * g);
+void drift_positions(std::size_t n, double eta, const Real* r, Real* theta) {
+  const auto h = static_cast<Real>(eta);
+  for (std::size_t k = 0; k < n; ++k) {
+    theta[k] += h * r[k];
+  }
+}
+
+template <typename Real>
+void kick_momentum(std::size_t n, double keep, double eta, double noise_scale, const Real* gradient,
+                   const Real* xi, Real* r) {
+  const auto c = static_cast<Real>(keep);
+  const auto h = static_cast<Real>(eta);
   const auto s = static_cast<Real>(noise_scale);
   for (std::size_t k = 0; k < n; ++k) {
-    velocity[k] = keep * velocity[k] - h * gradient[k] + s * xi[k];
-    theta[k] += velocity[k];
+    r[k] = c * r[k] - h * gradient[k] + (noise_scale == 0.0 ? Real(0) : s * xi[k]);
   }
 }
 
@@ -203,8 +225,10 @@ template <typename Real> void elastic_pull(std::size_t n, double rho, const Real
   template void momentum_step<Real>(const MomentumParameters&, std::size_t, const Real*, Real*,    \
                                     Real*);                                                        \
   template void sgld_step<Real>(std::size_t, double, double, const Real*, const Real*, Real*);     \
-  template void ctld_theta_step<Real>(std::size_t, double, double, double, double, const Real*,    \
-                                      const Real*, Real*, Real*);                                  \
+  template void add_weight_decay<Real>(std::size_t, double, const Real*, Real*);                   \
+  template void drift_positions<Real>(std::size_t, double, const Real*, Real*);                    \
+  template void kick_momentum<Real>(std::size_t, double, double, double, const Real*, const Real*, \
+                                    Real*);                                                        \
   template void entropy_inner_step<Real>(std::size_t, double, double, double, const Real*,         \
                                          const Real*, const Real*, Real*);                         \
   template void moving_average<Real>(std::size_t, double, const Real*, Real*);                     \

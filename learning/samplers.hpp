@@ -1,9 +1,10 @@
-// Update rules of the training samplers (docs/theory.md), each a pure kernel on flat arrays: SGD
-// with (Nesterov) momentum, SGLD, CTLD (continuously tempered Langevin dynamics: tempering function
-// g(alpha), confining force, metadynamics bias on alpha) and Entropy-SGD (inner Langevin loop on
-// the local-entropy tilted measure, moving average, outer step). Also the counter-based noise and
-// minibatch shuffling they consume. No MPI here: sde/samplers_driver.hpp runs these kernels on a
-// Model, data-parallel or as elastic replicas (sde/parle.hpp).
+// Update kernels shared by the training samplers (docs/theory.md), each pure on flat arrays: SGD
+// with (Nesterov) momentum, SGLD, the momentum integrator of SGHMC and CTLD, CTLD's alpha side
+// (tempering function g(alpha), confining force, metadynamics bias at bin edges) and Entropy-SGD
+// (inner Langevin loop on the local-entropy tilted measure, moving average, outer step). Also the
+// counter-based noise and minibatch shuffling they consume. No MPI here: learning/sampler_table.cpp
+// turns kernels into samplers, learning/samplers_driver.hpp runs them on a Model, data-parallel
+// or as elastic replicas (learning/parle.hpp).
 #pragma once
 
 #include "sde/rng.hpp"
@@ -20,6 +21,7 @@ constexpr std::uint32_t init = 1;
 constexpr std::uint32_t shuffle = 2;
 constexpr std::uint32_t noise = 3;       ///< theta noise (SGLD, CTLD, Entropy-SGD inner loop)
 constexpr std::uint32_t alpha_noise = 4; ///< CTLD's alpha noise
+constexpr std::uint32_t start = 5;       ///< initial momenta (CTLD's r and r_alpha, SGHMC's v)
 constexpr std::uint32_t replica_stride = 16;
 } // namespace train_stream
 
@@ -50,78 +52,96 @@ void momentum_step(const MomentumParameters& p, std::size_t n, const Real* gradi
 
 // ---- SGLD ----
 
-/// theta <- theta - lr g + noise_scale xi, with g the mean minibatch gradient and
-/// noise_scale = sqrt(2 lr T / N) (stationary density exp(-N L(theta) / T), L the mean loss).
+/// theta <- theta - lr g + noise_scale xi, with g the mean minibatch gradient plus the prior's
+/// wd theta, and noise_scale = sqrt(2 lr T / N) (stationary density exp(-N (L(theta) + wd
+/// |theta|^2 / 2) / T), L the mean loss).
 template <typename Real>
 void sgld_step(std::size_t n, double lr, double noise_scale, const Real* gradient, const Real* xi,
                Real* theta);
 
 double sgld_noise_scale(double lr, double temperature, std::size_t data_size);
 
-// ---- CTLD ----
+/// gradient += wd theta: the Gaussian prior exp(-N wd |theta|^2 / (2 T)) of `train.weight_decay`
+/// (PyTorch's L2 weight decay on the mean loss).
+template <typename Real>
+void add_weight_decay(std::size_t n, double wd, const Real* theta, Real* gradient);
+
+// ---- CTLD (Ye, Zhu and Mantiuk, Algorithm 1 and eqs. 4-14) ----
 
 struct CtldParameters {
-  double lr = 0.1;            ///< eta: step of the momentum form (per mean-loss gradient)
-  double friction = 0.1;      ///< gamma: v <- (1 - gamma) v + ...
-  double temperature = 1.0;   ///< T of the extended energy N (g L + V) (1: Bayesian posterior)
-  double delta = 0.4;         ///< g = 1 on |alpha| <= delta
-  double delta_prime = 1.5;   ///< g = 1 - S beyond delta'
-  double s = 0.85;            ///< S
-  double confining = 10.0;    ///< C: force pulling alpha back inside [-delta', delta'] (per sample)
-  int bins = 100;             ///< K: metadynamics bins on [-delta', delta']
-  double height = 0.01;       ///< w: height of a deposited Gaussian (per-sample energy)
-  double width2 = 0.01;       ///< sigma^2 of a deposited Gaussian
-  long sampling_steps = 1000; ///< L_s: CTLD steps, then SGD-momentum with g = 1
+  double eta = 0.01;            ///< eta: time step of eq. (10) (SGD-momentum lr is eta^2)
+  double friction = 10.0;       ///< gamma: r <- (1 - eta gamma) r + ...
+  double alpha_friction = 1.0;  ///< gamma_alpha: r_alpha <- (1 - eta gamma_alpha) r_alpha + ...
+  double temperature = 1.0;     ///< T: U = N (L + wd |theta|^2 / 2) / T (T = 1: the posterior)
+  double delta = 0.4;           ///< g = 1 on |alpha| <= delta
+  double delta_prime = 1.5;     ///< g = 1 - S beyond delta'
+  double s = 0.85;              ///< S
+  double confining = 10.0;      ///< C = phi'(alpha) outside [-delta', delta'], units of U
+  int bins = 100;               ///< K bins, K + 1 edges on [-delta', delta']
+  double height = 0.01;         ///< w: height of a deposited Gaussian, units of U
+  double width2 = 0.01;         ///< sigma^2 of a deposited Gaussian
+  long sampling_steps = 1000;   ///< L_s: steps with noise and alpha dynamics
   long metadynamics_steps = -1; ///< deposit during the first steps only (-1: all of L_s)
 };
 
-/// g(alpha), the confining potential and the metadynamics bias on alpha: the alpha part of the
-/// extended energy E(theta, alpha) = N (g(alpha) L(theta) + V(alpha)), V = bias + confining, with
-/// L the mean loss over the N samples. V is per sample (in units of L), so C, w and the bias keep
-/// their meaning for any data size; for a landscape (N = 1) E = g f + V.
+/// The alpha side of CTLD: the tempering function g(alpha), the confining potential phi and the
+/// metadynamics bias V_b held at the K + 1 bin edges e_j = -delta' + j 2 delta' / K. V_b between
+/// edges is the linear interpolation (so the force in bin k* is eq. (14)'s
+/// -(V_b(e_{k*+1}) - V_b(e_{k*})) / (2 delta' / K)), constant beyond the outer edges (no force).
+/// The bias vector is passed in: it is part of the sampler state.
 class CtldTempering {
 public:
-  explicit CtldTempering(const CtldParameters& p);
+  explicit CtldTempering(const CtldParameters& p) : p_(p) {}
 
   /// 1 on |a| <= delta, 1 - S (3z^2 - 2z^3) with z = (|a| - delta)/(delta' - delta), 1 - S beyond.
   double g(double alpha) const;
   double dg(double alpha) const; ///< g'(alpha)
-  /// V(alpha): bias (linear interpolation between bin centres, constant beyond the outer centres)
-  /// plus confining C (|alpha| - delta') outside [-delta', delta'].
-  double potential(double alpha) const;
-  double potential_force(double alpha) const; ///< -V'(alpha)
-  /// Metadynamics: adds w exp(-(c_k - alpha)^2 / (2 sigma^2)) to every bin k.
-  void deposit(double alpha);
-
-  const std::vector<double>& bias() const { return bias_; }
-  std::vector<double>& bias() { return bias_; }
-  double bin_centre(int k) const;
+  /// phi(alpha) = C max(|alpha| - delta', 0), eq. (11); confining_force = -phi'(alpha).
+  double confining_potential(double alpha) const;
+  double confining_force(double alpha) const;
+  /// V_b(alpha) and eq. (14)'s force -dV_b/dalpha (0 outside [-delta', delta']).
+  double bias_potential(double alpha, const std::vector<double>& bias) const;
+  double bias_force(double alpha, const std::vector<double>& bias) const;
+  /// Eq. (13): bias_j += w exp(-(e_j - alpha)^2 / (2 sigma^2)) at every edge j.
+  void deposit(double alpha, std::vector<double>& bias) const;
+  std::size_t edges() const { return static_cast<std::size_t>(p_.bins) + 1; }
+  double edge(std::size_t j) const;
 
 private:
   CtldParameters p_;
-  std::vector<double> bias_;
 };
 
 struct CtldAlphaState {
   double alpha = 0;
-  double velocity = 0;
+  double velocity = 0; ///< r_alpha
 };
 
-/// One step of the momentum form of the extended Hamiltonian dynamics (semi-implicit Euler with
-/// friction gamma, step h = lr / N on E, the same h as theta):
-///   v_a <- (1 - gamma) v_a - lr (g'(alpha) L + V'(alpha)) + sqrt(2 gamma lr T / N) xi,
-///   alpha <- alpha + v_a,
-/// with L the mean minibatch loss. Returns nothing; updates `state`.
-void ctld_alpha_step(const CtldParameters& p, const CtldTempering& tempering, double mean_loss,
-                     std::size_t data_size, double xi, CtldAlphaState& state);
+/// The parts of the force h~ on alpha (eq. 14): h~ = tempering + kinetic + confining + bias, with
+/// tempering = -g'(alpha) U~, kinetic = -g'(alpha) r^T r / 2.
+struct CtldForce {
+  double tempering = 0;
+  double kinetic = 0;
+  double confining = 0;
+  double bias = 0;
+  double total() const { return tempering + kinetic + confining + bias; }
+};
 
-/// The theta part: v <- (1 - gamma) v - lr g(alpha) grad L + sqrt(2 gamma lr T / N) xi,
-/// theta <- theta + v. For fixed alpha the theta-marginal is Gibbs at temperature T / g(alpha):
-/// with the effective step lr g(alpha), the noise is sqrt(2 (lr g) gamma T / (N g)),
-/// docs/theory.md's "sqrt(2 eta gamma / g(alpha))".
+CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
+                           double alpha, double energy, double kinetic_energy);
+
+/// Algorithm 1's alpha update after the alpha drift: r_alpha <- (1 - eta gamma_alpha) r_alpha +
+/// eta h~ + sqrt(2 eta gamma_alpha) xi.
+void ctld_alpha_kick(const CtldParameters& p, double force, double xi, CtldAlphaState& state);
+
+/// theta <- theta + eta r: the drift of Algorithm 1 (with the old r).
 template <typename Real>
-void ctld_theta_step(std::size_t n, double lr, double friction, double g, double noise_scale,
-                     const Real* gradient, const Real* xi, Real* velocity, Real* theta);
+void drift_positions(std::size_t n, double eta, const Real* r, Real* theta);
+
+/// r <- keep r - eta grad + noise_scale xi (Algorithm 1's momentum update with keep = 1 - eta
+/// gamma, grad = grad U~ at the new theta; xi is ignored when noise_scale is 0).
+template <typename Real>
+void kick_momentum(std::size_t n, double keep, double eta, double noise_scale, const Real* gradient,
+                   const Real* xi, Real* r);
 
 // ---- Entropy-SGD ----
 

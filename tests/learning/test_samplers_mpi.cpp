@@ -31,14 +31,13 @@ Dataset synthetic_data() {
   return data;
 }
 
-std::vector<float> run(MPI_Comm comm, SamplerKind kind, std::size_t batch, int steps) {
+std::vector<float> run(MPI_Comm comm, const std::string& sampler, std::size_t batch, int steps) {
   const Dataset data = synthetic_data();
   Mlp model({6, 8, 3}, data, 16);
-  SamplerOptions options;
-  options.kind = kind;
-  options.batch = batch;
+  SamplerOptions options = sampler_options({{"train.sampler", sampler},
+                                            {"train.batch", std::to_string(batch)},
+                                            {"train.lr", sampler == "adam" ? "0.01" : "0.05"}});
   options.seed = 9;
-  options.step.lr0 = 0.05;
   SamplerDriver<float> driver(comm, model, options);
   const CounterRng init = driver.rng(train_stream::init);
   model.initialize(driver.state().params.data(),
@@ -55,7 +54,7 @@ TEST_CASE("data-parallel training matches the single-rank run up to float round-
           "[samplers][mpi]") {
   // Global batches of 12 split evenly over 1, 2, 3 ranks, and of 10 (uneven at 3 ranks: 4,3,3).
   for (const std::size_t batch : {std::size_t{12}, std::size_t{10}}) {
-    for (const SamplerKind kind : {SamplerKind::sgd, SamplerKind::sgld}) {
+    for (const std::string kind : {"sgd", "sgld", "psgld", "sghmc", "adam", "rmsprop"}) {
       const int steps = 9; // three epochs of 3 minibatches (batch 10 or 12 of 30)
       const std::vector<float> serial = run(MPI_COMM_SELF, kind, batch, steps);
       const std::vector<float> parallel = run(MPI_COMM_WORLD, kind, batch, steps);
@@ -68,7 +67,7 @@ TEST_CASE("data-parallel training matches the single-rank run up to float round-
       // A different summation order changes each gradient by a few float ulps of its terms
       // (unit round-off 6e-8); nine small steps amplify that by far less than 100.
       const double bound = 100 * 6e-8 * scale;
-      CAPTURE(batch, to_string(kind), difference, bound);
+      CAPTURE(batch, kind, difference, bound);
       CHECK(difference <= bound);
     }
   }
@@ -113,13 +112,12 @@ TEST_CASE("elastic replicas: independent noise between couplings, equal after a 
           "[samplers][mpi]") {
   const Dataset data = synthetic_data();
   Mlp model({6, 8, 3}, data, 16);
-  SamplerOptions options;
-  options.kind = SamplerKind::sgld;
-  options.batch = 10;
-  options.step.lr0 = 0.05;
-  options.parallelism = Parallelism::elastic;
-  options.coupling_every = 3;
-  options.coupling = 1.0;
+  const SamplerOptions options = sampler_options({{"train.sampler", "sgld"},
+                                                  {"train.batch", "10"},
+                                                  {"train.lr", "0.05"},
+                                                  {"parle.replicas", "true"},
+                                                  {"parle.every", "3"},
+                                                  {"parle.rho", "1"}});
   SamplerDriver<float> driver(MPI_COMM_WORLD, model, options);
   const auto spread = [&] { // max over parameters and ranks of |x - mean over ranks|
     std::vector<float> mean = driver.state().params;
