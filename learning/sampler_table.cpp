@@ -88,26 +88,6 @@ MomentumParameters parse_momentum_parameters(const Config& config) {
   return p;
 }
 
-/// The second-moment average of RMSProp, Adam's beta2 and pSGLD's preconditioner.
-struct SecondMoment {
-  double decay;   ///< v <- decay v + (1 - decay) g^2
-  double epsilon; ///< added to sqrt(v)
-};
-
-SecondMoment parse_rmsprop(const Config& config) {
-  return {require_in(config, "rmsprop.alpha", 0, 0.999999, "a number in [0, 1)"),
-          config.positive_real("rmsprop.eps")};
-}
-
-template <typename Real>
-void update_second_moment(std::size_t n, double decay, const Real* g, Real* v) {
-  const auto keep = static_cast<Real>(decay);
-  const auto add = static_cast<Real>(1.0 - decay);
-  for (std::size_t k = 0; k < n; ++k) {
-    v[k] = keep * v[k] + add * g[k] * g[k];
-  }
-}
-
 // ---- the rules ----
 
 /// SGD with (Nesterov) momentum, PyTorch's semantics (momentum_step).
@@ -169,7 +149,7 @@ public:
   PsgldRule(const Config& config, std::size_t n)
       : step_(parse_step_schedule(config)), temperature_(parse_temperature_schedule(config)),
         weight_decay_(config.non_negative_real("train.weight_decay")),
-        moment_(parse_rmsprop(config)), noise_(n) {}
+        moment_(make_second_moment(config)), noise_(n) {}
   StepRecord step(SamplerDriver<Real>& d) override {
     StepRecord record;
     const double t = d.epoch();
@@ -241,7 +221,7 @@ public:
   RmspropRule(const Config& config, std::size_t)
       : step_(parse_step_schedule(config)),
         weight_decay_(config.non_negative_real("train.weight_decay")),
-        moment_(parse_rmsprop(config)) {}
+        moment_(make_second_moment(config)) {}
   StepRecord step(SamplerDriver<Real>& d) override {
     StepRecord record;
     record.lr = step_.lr(d.epoch());
@@ -304,9 +284,9 @@ private:
 
 CtldParameters parse_ctld(const Config& config) {
   CtldParameters p;
+  static_cast<CtldTemperingParameters&>(p) = make_ctld_tempering(config);
   p.eta = config.positive_real("ctld.eta");
   p.friction = config.positive_real("ctld.friction");
-  p.alpha_friction = config.positive_real("ctld.alpha_friction");
   if (p.eta * p.friction > 1.0) {
     reject_value("ctld.friction", config.text("ctld.friction"),
                  "eta gamma <= 1 (ctld.eta = " + config.text("ctld.eta") + ")");
@@ -316,21 +296,6 @@ CtldParameters parse_ctld(const Config& config) {
                  "eta gamma_alpha <= 1 (ctld.eta = " + config.text("ctld.eta") + ")");
   }
   p.temperature = config.positive_real("ctld.temperature");
-  p.delta = config.non_negative_real("ctld.delta");
-  p.delta_prime =
-      require_in(config, "ctld.delta_prime", p.delta + tiny, HUGE_VAL, "a number > ctld.delta");
-  p.s = require_in(config, "ctld.s", 0, 0.999999, "a number in [0, 1)");
-  p.confining = config.non_negative_real("ctld.confining");
-  p.bins = static_cast<int>(config.integer_at_least("ctld.bins", 1));
-  p.height = config.non_negative_real("ctld.height");
-  p.width2 = config.positive_real("ctld.width2");
-  p.sampling_steps = config.integer_at_least("ctld.sampling_steps", 0);
-  p.metadynamics_steps = config.integer_at_least("ctld.metadynamics_steps", -1);
-  if (p.metadynamics_steps > p.sampling_steps) {
-    reject_value("ctld.metadynamics_steps", config.text("ctld.metadynamics_steps"),
-                 "at most ctld.sampling_steps = " + config.text("ctld.sampling_steps") +
-                     " (or -1: all of them)");
-  }
   return p;
 }
 
@@ -373,9 +338,7 @@ public:
                   s.velocity.data());
     if (sampling) {
       s.alpha.alpha += p_.eta * s.alpha.velocity;
-      const long deposit_until =
-          p_.metadynamics_steps < 0 ? p_.sampling_steps : p_.metadynamics_steps;
-      if (s.steps < deposit_until) {
+      if (s.steps < p_.deposit_steps()) {
         tempering_.deposit(s.alpha.alpha, s.bias);
       }
       double squares = 0;
@@ -389,7 +352,8 @@ public:
           ctld_alpha_force(tempering_, s.bias, s.alpha.alpha, energy, 0.5 * kinetic);
       Real xi = 0;
       d.fill_noise(train_stream::alpha_noise, static_cast<std::uint32_t>(s.steps), 1, &xi);
-      ctld_alpha_kick(p_, record.alpha_force.total(), static_cast<double>(xi), s.alpha);
+      ctld_alpha_kick(p_.eta, p_.alpha_friction, record.alpha_force.total(),
+                      static_cast<double>(xi), s.alpha);
     }
     record.alpha = s.alpha.alpha;
     record.alpha_velocity = s.alpha.velocity;
@@ -504,10 +468,7 @@ const std::vector<SamplerSpec>& sampler_table() {
                        {step_keys, temperature_keys, {"train.momentum"}, wd}),
         row<CtldRule>(
             "ctld", "continuously tempered Langevin dynamics (Algorithm 1)",
-            {{"ctld.eta", "ctld.friction", "ctld.alpha_friction", "ctld.temperature", "ctld.delta",
-              "ctld.delta_prime", "ctld.s", "ctld.confining", "ctld.bins", "ctld.height",
-              "ctld.width2", "ctld.sampling_steps", "ctld.metadynamics_steps"},
-             wd}),
+            {{"ctld.eta", "ctld.friction", "ctld.temperature"}, ctld_tempering_keys(), wd}),
         row<EntropyRule>("entropy_sgd", "Entropy-SGD",
                          {step_keys,
                           momentum,
@@ -545,33 +506,21 @@ void declare_sampler_keys(OptionSet& options) {
       .real("sgld.c", 1.0, "", "c of the annealing schedules")
       .real("sgld.a", 1.0, "epochs", "a of the polynomial temperature schedule")
       .real("sgld.p", 1.0, "", "p of the polynomial temperature schedule")
-      .real("rmsprop.alpha", 0.99, "", "decay a of the second-moment average (RMSProp, pSGLD)")
-      .real("rmsprop.eps", 1e-8, "", "eps added to sqrt(v) (RMSProp, pSGLD's lambda)")
       .real("adam.beta1", 0.9, "", "decay of Adam's first moment")
       .real("adam.beta2", 0.999, "", "decay of Adam's second moment")
       .real("adam.eps", 1e-8, "", "eps added to sqrt(v)")
       .real("ctld.eta", 0.01, "", "eta: step of Algorithm 1 (SGD-momentum lr eta^2 N / T)")
       .real("ctld.friction", 10.0, "", "gamma: momentum kept per step is 1 - eta gamma")
-      .real("ctld.alpha_friction", 1.0, "", "gamma_alpha: friction of alpha's momentum")
       .real("ctld.temperature", 1.0, "",
             "T: the energy is U = N (L + wd |theta|^2 / 2) / T (1: the Bayesian posterior)")
-      .real("ctld.delta", 0.4, "", "g(alpha) = 1 on |alpha| <= delta")
-      .real("ctld.delta_prime", 1.5, "", "g(alpha) = 1 - S beyond delta'")
-      .real("ctld.s", 0.85, "", "S: lowest g is 1 - S (highest temperature 1/(1-S))")
-      .real("ctld.confining", 10.0, "U", "C: confining force outside [-delta', delta']")
-      .integer("ctld.bins", 100, "", "K: metadynamics bins (K + 1 edges) on [-delta', delta']")
-      .real("ctld.height", 0.01, "U", "w: height of each deposited Gaussian")
-      .real("ctld.width2", 0.01, "", "sigma^2: variance of each deposited Gaussian")
-      .integer("ctld.sampling_steps", 1000, "steps",
-               "L_s: steps with noise and alpha dynamics, then the noiseless integrator")
-      .integer("ctld.metadynamics_steps", -1, "steps",
-               "deposit the bias during the first steps only (-1: all of L_s)")
       .integer("entropy.inner_steps", 20, "", "L: inner Langevin steps per outer step")
       .real("entropy.inner_lr", 0.1, "", "eta': inner step")
       .real("entropy.noise", 1e-4, "", "eps: inner noise (temperature eps^2)")
       .real("entropy.gamma0", 1e-4, "", "gamma0 of the scoping gamma0 (1 + gamma1)^k")
       .real("entropy.gamma1", 1e-3, "", "gamma1 of the scoping")
       .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y");
+  declare_rmsprop_options(options);
+  declare_ctld_tempering_options(options);
 }
 
 const SamplerSpec& find_sampler(const std::string& name) {

@@ -74,113 +74,6 @@ double sgld_noise_scale(double lr, double temperature, std::size_t data_size) {
   return std::sqrt(2.0 * lr * temperature / static_cast<double>(data_size));
 }
 
-template <typename Real>
-void add_weight_decay(std::size_t n, double wd, const Real* theta, Real* gradient) {
-  if (wd == 0.0) {
-    return;
-  }
-  const auto c = static_cast<Real>(wd);
-  for (std::size_t k = 0; k < n; ++k) {
-    gradient[k] += c * theta[k];
-  }
-}
-
-// ---- CTLD ----
-
-double CtldTempering::g(double alpha) const {
-  const double a = std::fabs(alpha);
-  if (a <= p_.delta) {
-    return 1.0;
-  }
-  if (a >= p_.delta_prime) {
-    return 1.0 - p_.s;
-  }
-  const double z = (a - p_.delta) / (p_.delta_prime - p_.delta);
-  return 1.0 - p_.s * z * z * (3.0 - 2.0 * z);
-}
-
-double CtldTempering::dg(double alpha) const {
-  const double a = std::fabs(alpha);
-  if (a <= p_.delta || a >= p_.delta_prime) {
-    return 0.0;
-  }
-  const double width = p_.delta_prime - p_.delta;
-  const double z = (a - p_.delta) / width;
-  return -p_.s * 6.0 * z * (1.0 - z) / width * (alpha < 0 ? -1.0 : 1.0);
-}
-
-double CtldTempering::confining_potential(double alpha) const {
-  return p_.confining * std::max(std::fabs(alpha) - p_.delta_prime, 0.0);
-}
-
-double CtldTempering::confining_force(double alpha) const {
-  if (std::fabs(alpha) <= p_.delta_prime) {
-    return 0.0;
-  }
-  return alpha < 0 ? p_.confining : -p_.confining;
-}
-
-double CtldTempering::edge(std::size_t j) const {
-  return -p_.delta_prime + 2.0 * p_.delta_prime * static_cast<double>(j) / p_.bins;
-}
-
-double CtldTempering::bias_potential(double alpha, const std::vector<double>& bias) const {
-  const double h = 2.0 * p_.delta_prime / p_.bins;
-  const double position = std::clamp((alpha + p_.delta_prime) / h, 0.0, double(p_.bins));
-  const auto k =
-      std::min(static_cast<std::size_t>(position), static_cast<std::size_t>(p_.bins) - 1);
-  const double t = position - static_cast<double>(k);
-  return (1 - t) * bias[k] + t * bias[k + 1];
-}
-
-double CtldTempering::bias_force(double alpha, const std::vector<double>& bias) const {
-  if (!(std::fabs(alpha) < p_.delta_prime)) {
-    return 0.0;
-  }
-  const double h = 2.0 * p_.delta_prime / p_.bins;
-  const auto k = std::min(static_cast<std::size_t>((alpha + p_.delta_prime) / h),
-                          static_cast<std::size_t>(p_.bins) - 1); // k*
-  return -(bias[k + 1] - bias[k]) / h;
-}
-
-void CtldTempering::deposit(double alpha, std::vector<double>& bias) const {
-  for (std::size_t j = 0; j < bias.size(); ++j) {
-    const double d = edge(j) - alpha;
-    bias[j] += p_.height * std::exp(-d * d / (2.0 * p_.width2));
-  }
-}
-
-CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
-                           double alpha, double energy, double kinetic_energy) {
-  const double dg = tempering.dg(alpha);
-  return {-dg * energy, -dg * kinetic_energy, tempering.confining_force(alpha),
-          tempering.bias_force(alpha, bias)};
-}
-
-void ctld_alpha_kick(const CtldParameters& p, double force, double xi, CtldAlphaState& state) {
-  state.velocity = (1.0 - p.eta * p.alpha_friction) * state.velocity + p.eta * force +
-                   std::sqrt(2.0 * p.eta * p.alpha_friction) * xi;
-}
-
-template <typename Real>
-void drift_positions(std::size_t n, double eta, const Real* r, Real* theta) {
-  const auto h = static_cast<Real>(eta);
-  for (std::size_t k = 0; k < n; ++k) {
-    theta[k] += h * r[k];
-  }
-}
-
-template <typename Real>
-void kick_momentum(std::size_t n, double keep, double eta, double noise_scale, const Real* gradient,
-                   const Real* xi, Real* r) {
-  const auto c = static_cast<Real>(keep);
-  const auto h = static_cast<Real>(eta);
-  const auto s = static_cast<Real>(noise_scale);
-  for (std::size_t k = 0; k < n; ++k) {
-    r[k] = c * r[k] - h * gradient[k] + (noise_scale == 0.0 ? Real(0) : s * xi[k]);
-  }
-}
-
 // ---- Entropy-SGD ----
 
 double EntropyParameters::gamma(long outer_step) const {
@@ -225,10 +118,6 @@ template <typename Real> void elastic_pull(std::size_t n, double rho, const Real
   template void momentum_step<Real>(const MomentumParameters&, std::size_t, const Real*, Real*,    \
                                     Real*);                                                        \
   template void sgld_step<Real>(std::size_t, double, double, const Real*, const Real*, Real*);     \
-  template void add_weight_decay<Real>(std::size_t, double, const Real*, Real*);                   \
-  template void drift_positions<Real>(std::size_t, double, const Real*, Real*);                    \
-  template void kick_momentum<Real>(std::size_t, double, double, double, const Real*, const Real*, \
-                                    Real*);                                                        \
   template void entropy_inner_step<Real>(std::size_t, double, double, double, const Real*,         \
                                          const Real*, const Real*, Real*);                         \
   template void moving_average<Real>(std::size_t, double, const Real*, Real*);                     \

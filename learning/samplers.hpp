@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sde/rng.hpp"
+#include "sde/sampler_kernels.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -61,87 +62,15 @@ void sgld_step(std::size_t n, double lr, double noise_scale, const Real* gradien
 
 double sgld_noise_scale(double lr, double temperature, std::size_t data_size);
 
-/// gradient += wd theta: the Gaussian prior exp(-N wd |theta|^2 / (2 T)) of `train.weight_decay`
-/// (PyTorch's L2 weight decay on the mean loss).
-template <typename Real>
-void add_weight_decay(std::size_t n, double wd, const Real* theta, Real* gradient);
+// ---- CTLD: the alpha side and the momentum integrator are in sde/sampler_kernels.hpp ----
 
-// ---- CTLD (Ye, Zhu and Mantiuk, Algorithm 1 and eqs. 4-14) ----
-
-struct CtldParameters {
-  double eta = 0.01;            ///< eta: time step of eq. (10) (SGD-momentum lr is eta^2)
-  double friction = 10.0;       ///< gamma: r <- (1 - eta gamma) r + ...
-  double alpha_friction = 1.0;  ///< gamma_alpha: r_alpha <- (1 - eta gamma_alpha) r_alpha + ...
-  double temperature = 1.0;     ///< T: U = N (L + wd |theta|^2 / 2) / T (T = 1: the posterior)
-  double delta = 0.4;           ///< g = 1 on |alpha| <= delta
-  double delta_prime = 1.5;     ///< g = 1 - S beyond delta'
-  double s = 0.85;              ///< S
-  double confining = 10.0;      ///< C = phi'(alpha) outside [-delta', delta'], units of U
-  int bins = 100;               ///< K bins, K + 1 edges on [-delta', delta']
-  double height = 0.01;         ///< w: height of a deposited Gaussian, units of U
-  double width2 = 0.01;         ///< sigma^2 of a deposited Gaussian
-  long sampling_steps = 1000;   ///< L_s: steps with noise and alpha dynamics
-  long metadynamics_steps = -1; ///< deposit during the first steps only (-1: all of L_s)
+/// CTLD on a network: the tempering keys plus the step, friction and temperature of U = N (L + wd
+/// |theta|^2 / 2) / T.
+struct CtldParameters : CtldTemperingParameters {
+  double eta = 0.01;        ///< eta: time step of eq. (10) (SGD-momentum lr is eta^2 N / T)
+  double friction = 10.0;   ///< gamma: r <- (1 - eta gamma) r + ...
+  double temperature = 1.0; ///< T: U = N (L + wd |theta|^2 / 2) / T (T = 1: the posterior)
 };
-
-/// The alpha side of CTLD: the tempering function g(alpha), the confining potential phi and the
-/// metadynamics bias V_b held at the K + 1 bin edges e_j = -delta' + j 2 delta' / K. V_b between
-/// edges is the linear interpolation (so the force in bin k* is eq. (14)'s
-/// -(V_b(e_{k*+1}) - V_b(e_{k*})) / (2 delta' / K)), constant beyond the outer edges (no force).
-/// The bias vector is passed in: it is part of the sampler state.
-class CtldTempering {
-public:
-  explicit CtldTempering(const CtldParameters& p) : p_(p) {}
-
-  /// 1 on |a| <= delta, 1 - S (3z^2 - 2z^3) with z = (|a| - delta)/(delta' - delta), 1 - S beyond.
-  double g(double alpha) const;
-  double dg(double alpha) const; ///< g'(alpha)
-  /// phi(alpha) = C max(|alpha| - delta', 0), eq. (11); confining_force = -phi'(alpha).
-  double confining_potential(double alpha) const;
-  double confining_force(double alpha) const;
-  /// V_b(alpha) and eq. (14)'s force -dV_b/dalpha (0 outside [-delta', delta']).
-  double bias_potential(double alpha, const std::vector<double>& bias) const;
-  double bias_force(double alpha, const std::vector<double>& bias) const;
-  /// Eq. (13): bias_j += w exp(-(e_j - alpha)^2 / (2 sigma^2)) at every edge j.
-  void deposit(double alpha, std::vector<double>& bias) const;
-  std::size_t edges() const { return static_cast<std::size_t>(p_.bins) + 1; }
-  double edge(std::size_t j) const;
-
-private:
-  CtldParameters p_;
-};
-
-struct CtldAlphaState {
-  double alpha = 0;
-  double velocity = 0; ///< r_alpha
-};
-
-/// The parts of the force h~ on alpha (eq. 14): h~ = tempering + kinetic + confining + bias, with
-/// tempering = -g'(alpha) U~, kinetic = -g'(alpha) r^T r / 2.
-struct CtldForce {
-  double tempering = 0;
-  double kinetic = 0;
-  double confining = 0;
-  double bias = 0;
-  double total() const { return tempering + kinetic + confining + bias; }
-};
-
-CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
-                           double alpha, double energy, double kinetic_energy);
-
-/// Algorithm 1's alpha update after the alpha drift: r_alpha <- (1 - eta gamma_alpha) r_alpha +
-/// eta h~ + sqrt(2 eta gamma_alpha) xi.
-void ctld_alpha_kick(const CtldParameters& p, double force, double xi, CtldAlphaState& state);
-
-/// theta <- theta + eta r: the drift of Algorithm 1 (with the old r).
-template <typename Real>
-void drift_positions(std::size_t n, double eta, const Real* r, Real* theta);
-
-/// r <- keep r - eta grad + noise_scale xi (Algorithm 1's momentum update with keep = 1 - eta
-/// gamma, grad = grad U~ at the new theta; xi is ignored when noise_scale is 0).
-template <typename Real>
-void kick_momentum(std::size_t n, double keep, double eta, double noise_scale, const Real* gradient,
-                   const Real* xi, Real* r);
 
 // ---- Entropy-SGD ----
 
