@@ -31,6 +31,9 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
   file.write_attribute(group, "particles", static_cast<std::int64_t>(settings.particles));
   file.write_attribute(group, "moments_columns", moment_columns(ensemble.dim()));
   file.write_attribute(group, "histogram", "density: counts / (N * cell volume)");
+  if (ensemble.aux_width() > 0) {
+    file.write_attribute(group, "auxiliary_columns", ensemble.aux_columns());
+  }
   if (settings.passage) {
     file.write_attribute(group, "passage_columns", "passed,exposure,rate,rate_error,mean_time");
     file.write_attribute(group, "passage_surface",
@@ -41,8 +44,7 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 }
 
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const SdeOutputPlan& plan,
-                              long index, const std::string& group) {
+                              const SdeOutputPlan& plan, long index, const std::string& group) {
   const std::string prefix = group + "/";
   const auto n = static_cast<double>(ensemble.size());
   file.append_scalar(prefix + "time", ensemble.time());
@@ -81,6 +83,9 @@ std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble
   }
   if (plan.snapshot_every > 0 && index % plan.snapshot_every == 0) {
     ensemble.append_snapshot(file, prefix + "particles");
+    if (ensemble.aux_width() > 0) {
+      ensemble.append_auxiliary(file, prefix + "auxiliary");
+    }
     file.append_scalar(prefix + "particles_time", ensemble.time());
   }
   if (plan.checkpoint) {

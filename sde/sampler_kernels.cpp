@@ -134,37 +134,40 @@ double CtldTempering::edge(std::size_t j) const {
   return -p_.delta_prime + 2.0 * p_.delta_prime * static_cast<double>(j) / p_.bins;
 }
 
-double CtldTempering::bias_potential(double alpha, const std::vector<double>& bias) const {
+double CtldTempering::bias_potential(double alpha, const double* bias, std::size_t stride) const {
   const double h = 2.0 * p_.delta_prime / p_.bins;
   const double position = std::clamp((alpha + p_.delta_prime) / h, 0.0, double(p_.bins));
   const auto k =
       std::min(static_cast<std::size_t>(position), static_cast<std::size_t>(p_.bins) - 1);
   const double t = position - static_cast<double>(k);
-  return (1 - t) * bias[k] + t * bias[k + 1];
+  return (1 - t) * bias[k * stride] + t * bias[(k + 1) * stride];
 }
 
-double CtldTempering::bias_force(double alpha, const std::vector<double>& bias) const {
+double CtldTempering::bias_force(double alpha, const double* bias, std::size_t stride) const {
   if (!(std::fabs(alpha) < p_.delta_prime)) {
     return 0.0;
   }
   const double h = 2.0 * p_.delta_prime / p_.bins;
   const auto k = std::min(static_cast<std::size_t>((alpha + p_.delta_prime) / h),
                           static_cast<std::size_t>(p_.bins) - 1); // k*
-  return -(bias[k + 1] - bias[k]) / h;
+  return -(bias[(k + 1) * stride] - bias[k * stride]) / h;
 }
 
-void CtldTempering::deposit(double alpha, std::vector<double>& bias) const {
-  for (std::size_t j = 0; j < bias.size(); ++j) {
+void CtldTempering::deposit(double alpha, double* bias, std::size_t stride) const {
+  if (p_.height == 0.0) {
+    return;
+  }
+  for (std::size_t j = 0; j < edges(); ++j) {
     const double d = edge(j) - alpha;
-    bias[j] += p_.height * std::exp(-d * d / (2.0 * p_.width2));
+    bias[j * stride] += p_.height * std::exp(-d * d / (2.0 * p_.width2));
   }
 }
 
-CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
+CtldForce ctld_alpha_force(const CtldTempering& tempering, const double* bias, std::size_t stride,
                            double alpha, double energy, double kinetic_energy) {
   const double dg = tempering.dg(alpha);
   return {-dg * energy, -dg * kinetic_energy, tempering.confining_force(alpha),
-          tempering.bias_force(alpha, bias)};
+          tempering.bias_force(alpha, bias, stride)};
 }
 
 void ctld_alpha_kick(double eta, double alpha_friction, double force, double xi,

@@ -55,10 +55,18 @@ public:
   double confining_potential(double alpha) const;
   double confining_force(double alpha) const;
   /// V_b(alpha) and eq. (14)'s force -dV_b/dalpha (0 outside [-delta', delta']).
-  double bias_potential(double alpha, const std::vector<double>& bias) const;
-  double bias_force(double alpha, const std::vector<double>& bias) const;
-  /// Eq. (13): bias_j += w exp(-(e_j - alpha)^2 / (2 sigma^2)) at every edge j.
-  void deposit(double alpha, std::vector<double>& bias) const;
+  /// The bias of edge j at bias[j * stride] (a particle's column of an SoA block, or a vector).
+  double bias_potential(double alpha, const double* bias, std::size_t stride = 1) const;
+  double bias_force(double alpha, const double* bias, std::size_t stride = 1) const;
+  /// Eq. (13): bias_j += w exp(-(e_j - alpha)^2 / (2 sigma^2)) at every edge j (none for w = 0).
+  void deposit(double alpha, double* bias, std::size_t stride = 1) const;
+  double bias_potential(double alpha, const std::vector<double>& bias) const {
+    return bias_potential(alpha, bias.data());
+  }
+  double bias_force(double alpha, const std::vector<double>& bias) const {
+    return bias_force(alpha, bias.data());
+  }
+  void deposit(double alpha, std::vector<double>& bias) const { deposit(alpha, bias.data()); }
   std::size_t edges() const { return static_cast<std::size_t>(p_.bins) + 1; }
   double edge(std::size_t j) const;
 
@@ -81,8 +89,12 @@ struct CtldForce {
   double total() const { return tempering + kinetic + confining + bias; }
 };
 
-CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
+CtldForce ctld_alpha_force(const CtldTempering& tempering, const double* bias, std::size_t stride,
                            double alpha, double energy, double kinetic_energy);
+inline CtldForce ctld_alpha_force(const CtldTempering& tempering, const std::vector<double>& bias,
+                                  double alpha, double energy, double kinetic_energy) {
+  return ctld_alpha_force(tempering, bias.data(), 1, alpha, energy, kinetic_energy);
+}
 
 /// Algorithm 1's alpha update after the alpha drift: r_alpha <- (1 - eta gamma_alpha) r_alpha +
 /// eta h~ + sqrt(2 eta gamma_alpha) xi.
