@@ -376,16 +376,21 @@ EntropyParameters parse_entropy(const Config& config) {
   e.gamma0 = config.non_negative_real("entropy.gamma0");
   e.gamma1 = config.non_negative_real("entropy.gamma1");
   e.average = require_in(config, "entropy.average", tiny, 1, "a number in (0, 1]");
+  e.inner_momentum =
+      require_in(config, "entropy.inner_momentum", 0, 0.999999, "a number in [0, 1)");
+  e.inner_weight_decay = config.non_negative_real("entropy.inner_weight_decay");
   return e;
 }
 
 /// Entropy-SGD: L inner Langevin steps on the tilted measure, a moving average mu, then the
-/// outer direction x - mu through momentum_step (docs/theory.md 7.6).
+/// outer direction x - mu through momentum_step (docs/theory.md 7.6). The inner gradient may pass
+/// through weight decay and (Nesterov) momentum first, as in the reference code: d = g + wd y,
+/// m <- mu m + d, d <- d + mu m (Nesterov) or m, with m zeroed at every outer step.
 template <typename Real> class EntropyRule final : public SamplerRule<Real> {
 public:
   EntropyRule(const Config& config, std::size_t n)
       : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
-        p_(parse_entropy(config)), noise_(n), y_(n), mu_(n), direction_(n) {}
+        p_(parse_entropy(config)), noise_(n), y_(n), mu_(n), direction_(n), inner_velocity_(n) {}
   StepRecord step(SamplerDriver<Real>& d) override {
     StepRecord record;
     const std::size_t n = d.size();
@@ -396,10 +401,22 @@ public:
     Real* x = s.params.data();
     std::copy(x, x + n, y_.data());
     std::copy(x, x + n, mu_.data());
+    std::fill(inner_velocity_.begin(), inner_velocity_.end(), Real(0));
+    const auto wd = static_cast<Real>(p_.inner_weight_decay);
+    const auto mu = static_cast<Real>(p_.inner_momentum);
     for (int l = 0; l < p_.inner_steps; ++l) {
       const double loss = d.next_gradient(y_.data());
       if (l == 0) {
         record.loss = loss; // at y = x
+      }
+      Real* g = d.gradient();
+      for (std::size_t k = 0; k < n; ++k) {
+        Real dk = g[k] + wd * y_[k];
+        if (p_.inner_momentum > 0) {
+          inner_velocity_[k] = mu * inner_velocity_[k] + dk;
+          dk = momentum_.nesterov ? dk + mu * inner_velocity_[k] : inner_velocity_[k];
+        }
+        g[k] = dk;
       }
       d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.minibatches), n,
                    noise_.data());
@@ -418,7 +435,7 @@ private:
   StepSchedule step_;
   MomentumParameters momentum_;
   EntropyParameters p_;
-  std::vector<Real> noise_, y_, mu_, direction_;
+  std::vector<Real> noise_, y_, mu_, direction_, inner_velocity_;
 };
 
 template <template <typename> class Rule, typename Real>
@@ -474,7 +491,8 @@ const std::vector<SamplerSpec>& sampler_table() {
                           momentum,
                           wd,
                           {"entropy.inner_steps", "entropy.inner_lr", "entropy.noise",
-                           "entropy.gamma0", "entropy.gamma1", "entropy.average"}}),
+                           "entropy.gamma0", "entropy.gamma1", "entropy.average",
+                           "entropy.inner_momentum", "entropy.inner_weight_decay"}}),
         row<AdamRule>("adam", "Adam", {step_keys, wd, {"adam.beta1", "adam.beta2", "adam.eps"}}),
         row<RmspropRule>("rmsprop", "RMSProp", {step_keys, wd, rmsprop}),
     };
@@ -518,7 +536,10 @@ void declare_sampler_keys(OptionSet& options) {
       .real("entropy.noise", 1e-4, "", "eps: inner noise (temperature eps^2)")
       .real("entropy.gamma0", 1e-4, "", "gamma0 of the scoping gamma0 (1 + gamma1)^k")
       .real("entropy.gamma1", 1e-3, "", "gamma1 of the scoping")
-      .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y");
+      .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y")
+      .real("entropy.inner_momentum", 0.0, "",
+            "momentum of the inner loop's gradient (Nesterov per train.nesterov; 0: none)")
+      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient");
   declare_rmsprop_options(options);
   declare_ctld_tempering_options(options);
 }

@@ -80,7 +80,9 @@ struct EntropyParameters {
   double noise = 1e-4;   ///< eps: inner temperature eps^2 (in units of the mean loss)
   double gamma0 = 1e-4;  ///< coupling gamma_k = gamma0 (1 + gamma1)^k at outer step k
   double gamma1 = 1e-3;
-  double average = 0.25; ///< a in mu <- (1 - a) mu + a y
+  double average = 0.25;           ///< a in mu <- (1 - a) mu + a y
+  double inner_momentum = 0.0;     ///< the inner gradient's momentum (0: none)
+  double inner_weight_decay = 0.0; ///< the inner gradient's weight decay
   double gamma(long outer_step) const;
 };
 

@@ -341,3 +341,38 @@ TEST_CASE("SGLD, pSGLD, SGHMC sample the Gibbs density of a landscape; their ste
     CHECK(bias2 / bias1 < expected + 0.5);
   }
 }
+
+TEST_CASE("Entropy-SGD's inner loop with Nesterov momentum and weight decay (reference code)",
+          "[samplers]") {
+  // One outer step, L = 2 inner steps without noise on f(x) = (x^2 - 1)^2 + 0.3 x from x = 0.8:
+  // d = f'(y) + wd y, m <- mu m + d, d <- d + mu m, y <- y - eta' (d + gamma (y - x)),
+  // mu_avg <- (1 - a) mu_avg + a y, then x <- x - lr (x - mu_avg) (outer momentum 0).
+  LandscapeModel model(std::make_shared<TiltedDoubleWell>());
+  const TiltedDoubleWell f;
+  SamplerDriver<double> driver(MPI_COMM_SELF, model,
+                               sampler_options({{"train.sampler", "entropy_sgd"},
+                                                {"train.lr", "0.5"},
+                                                {"train.momentum", "0"},
+                                                {"entropy.inner_steps", "2"},
+                                                {"entropy.inner_lr", "0.05"},
+                                                {"entropy.noise", "0"},
+                                                {"entropy.gamma0", "2"},
+                                                {"entropy.gamma1", "0"},
+                                                {"entropy.average", "0.25"},
+                                                {"entropy.inner_momentum", "0.7"},
+                                                {"entropy.inner_weight_decay", "0.1"}}));
+  driver.state().params = {0.8};
+  const double x = 0.8;
+  double y = x, m = 0, average = x;
+  for (int l = 0; l < 2; ++l) {
+    double g = 0;
+    f.gradient(&y, &g);
+    double d = g + 0.1 * y;
+    m = 0.7 * m + d;
+    d += 0.7 * m;
+    y -= 0.05 * (d + 2 * (y - x));
+    average = 0.75 * average + 0.25 * y;
+  }
+  driver.step();
+  CHECK(driver.state().params[0] == Approx(x - 0.5 * (x - average)).epsilon(1e-14));
+}
