@@ -438,6 +438,72 @@ private:
   std::vector<Real> noise_, y_, mu_, direction_, inner_velocity_;
 };
 
+/// Parle (Chaudhari, Baldassi, Zecchina, Soatto, Talwalkar, Oberman): every replica a runs the
+/// Entropy-SGD inner loop from its own x^a (y, z <- x^a; L steps of y <- y - eta' (d + gamma_k
+/// (y - x^a)) + eps sqrt(2 eta') xi with d the gradient after inner weight decay and momentum,
+/// z <- (1 - a) z + a y), then x^a <- x^a - eta (D + mu m) with D = (x^a - z) + rho_k (x^a - x),
+/// m <- mu m + D (Nesterov per train.nesterov), the master x the replicas' mean, and the scoping
+/// gamma_k = gamma0 (1 + gamma1)^k, rho_k = rho0 (1 + gamma1)^k.
+template <typename Real> class ParleRule final : public SamplerRule<Real> {
+public:
+  ParleRule(const Config& config, std::size_t n)
+      : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
+        p_(parse_entropy(config)), rho0_(config.non_negative_real("parle.elastic")), noise_(n),
+        y_(n), z_(n), master_(n), inner_velocity_(n) {}
+  StepRecord step(SamplerDriver<Real>& d) override {
+    StepRecord record;
+    const std::size_t n = d.size();
+    SamplerState<Real>& s = d.state();
+    Real* x = s.params.data();
+    std::copy(x, x + n, master_.data());
+    d.replica_mean(master_.data()); // the master variable x
+    record.lr = step_.lr(d.epoch());
+    record.gamma = p_.gamma(s.steps);
+    const double rho = rho0_ * std::pow(1.0 + p_.gamma1, static_cast<double>(s.steps));
+    record.temperature = p_.noise * p_.noise;
+    std::copy(x, x + n, y_.data());
+    std::copy(x, x + n, z_.data());
+    std::fill(inner_velocity_.begin(), inner_velocity_.end(), Real(0));
+    const auto wd = static_cast<Real>(p_.inner_weight_decay);
+    const auto mu = static_cast<Real>(p_.inner_momentum);
+    for (int l = 0; l < p_.inner_steps; ++l) {
+      const double loss = d.next_gradient(y_.data());
+      if (l == 0) {
+        record.loss = loss;
+      }
+      Real* g = d.gradient();
+      for (std::size_t k = 0; k < n; ++k) {
+        Real dk = g[k] + wd * y_[k];
+        if (p_.inner_momentum > 0) {
+          inner_velocity_[k] = mu * inner_velocity_[k] + dk;
+          dk = momentum_.nesterov ? dk + mu * inner_velocity_[k] : inner_velocity_[k];
+        }
+        g[k] = dk;
+      }
+      d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.minibatches), n,
+                   noise_.data());
+      entropy_inner_step(n, p_.inner_lr, record.gamma, p_.noise, g, x, noise_.data(), y_.data());
+      moving_average(n, p_.average, y_.data(), z_.data());
+    }
+    const auto r = static_cast<Real>(rho);
+    for (std::size_t k = 0; k < n; ++k) {
+      y_[k] = (x[k] - z_[k]) + r * (x[k] - master_[k]); // the outer direction D
+    }
+    MomentumParameters outer = momentum_;
+    outer.lr = record.lr;
+    outer.weight_decay = 0;
+    momentum_step(outer, n, y_.data(), s.velocity.data(), x);
+    return record;
+  }
+
+private:
+  StepSchedule step_;
+  MomentumParameters momentum_;
+  EntropyParameters p_;
+  double rho0_;
+  std::vector<Real> noise_, y_, z_, master_, inner_velocity_;
+};
+
 template <template <typename> class Rule, typename Real>
 std::unique_ptr<SamplerRule<Real>> make(const Config& config, std::size_t parameters) {
   return std::make_unique<Rule<Real>>(config, parameters);
@@ -466,6 +532,7 @@ const std::vector<KeyCondition> key_conditions = {
     {"sgld.c", "sgld.schedule", {"logarithmic", "polynomial"}},
     {"sgld.a", "sgld.schedule", {"polynomial"}},
     {"sgld.p", "sgld.schedule", {"polynomial"}},
+    {"parle.elastic", "parle.replicas", {"true"}},
 };
 
 } // namespace
@@ -493,6 +560,12 @@ const std::vector<SamplerSpec>& sampler_table() {
                           {"entropy.inner_steps", "entropy.inner_lr", "entropy.noise",
                            "entropy.gamma0", "entropy.gamma1", "entropy.average",
                            "entropy.inner_momentum", "entropy.inner_weight_decay"}}),
+        row<ParleRule>("parle", "Parle: Entropy-SGD replicas coupled elastically to a master",
+                       {step_keys,
+                        {"train.momentum", "train.nesterov"},
+                        {"entropy.inner_steps", "entropy.inner_lr", "entropy.noise",
+                         "entropy.gamma0", "entropy.gamma1", "entropy.average",
+                         "entropy.inner_momentum", "entropy.inner_weight_decay", "parle.elastic"}}),
         row<AdamRule>("adam", "Adam", {step_keys, wd, {"adam.beta1", "adam.beta2", "adam.eps"}}),
         row<RmspropRule>("rmsprop", "RMSProp", {step_keys, wd, rmsprop}),
     };
@@ -539,7 +612,9 @@ void declare_sampler_keys(OptionSet& options) {
       .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y")
       .real("entropy.inner_momentum", 0.0, "",
             "momentum of the inner loop's gradient (Nesterov per train.nesterov; 0: none)")
-      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient");
+      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient")
+      .real("parle.elastic", 0.1, "",
+            "rho0: Parle's elastic coupling of a replica to the master (scoped like gamma)");
   declare_rmsprop_options(options);
   declare_ctld_tempering_options(options);
 }

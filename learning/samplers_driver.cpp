@@ -50,6 +50,17 @@ void SamplerDriver<Real>::fill_noise(std::uint32_t stream, std::uint32_t step, s
   fill_normal(rng(stream), step, 0, n, out);
 }
 
+template <typename Real> void SamplerDriver<Real>::replica_mean(Real* values) const {
+  if (options_.parallelism != Parallelism::elastic) {
+    return;
+  }
+  allreduce_sum(comm_, values, n_);
+  const auto inverse = static_cast<Real>(1.0 / comm_size(comm_));
+  for (std::size_t k = 0; k < n_; ++k) {
+    values[k] *= inverse;
+  }
+}
+
 template <typename Real> void SamplerDriver<Real>::restore(const SamplerState<Real>& saved) {
   if (saved.params.size() != n_ || saved.velocity.size() != n_ || saved.moment.size() != n_ ||
       saved.bias.size() != state_.bias.size()) {
@@ -129,6 +140,15 @@ SamplerOptions make_sampler_options(const Config& config) {
   o.batch = static_cast<std::size_t>(config.integer_at_least("train.batch", 1));
   o.parallelism = config.boolean("parle.replicas") ? Parallelism::elastic : Parallelism::data;
   o.coupling_every = config.integer_at_least("parle.every", 0);
+  if (spec.name == "parle") { // its coupling is elastic inside every step, not a periodic pull
+    for (const char* key : {"parle.every", "parle.rho"}) {
+      if (config.origin(key) != "default") {
+        throw InputError(std::string(key) + " = '" + config.text(key) + "' (" + config.origin(key) +
+                         "): not used by train.sampler = parle (its coupling is parle.elastic)");
+      }
+    }
+    o.coupling_every = 0;
+  }
   const double rho = config.real("parle.rho");
   if (!(rho >= 0 && rho <= 1)) {
     reject_value("parle.rho", config.text("parle.rho"), "a number in [0, 1]");

@@ -105,6 +105,9 @@ public:
   std::size_t sample_count() const { return model_->sample_count(); }
   /// Standard normals of `stream` for counter `step` into out[0..n).
   void fill_noise(std::uint32_t stream, std::uint32_t step, std::size_t n, Real* out) const;
+  /// Collective in elastic runs: values[0..size()) <- their mean over the replicas (one replica,
+  /// nothing to do, in data-parallel runs).
+  void replica_mean(Real* values) const;
 
 private:
   MPI_Comm comm_;

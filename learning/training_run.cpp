@@ -171,6 +171,9 @@ private:
         p /= static_cast<float>(replicas_);
       }
     }
+    if (replicas_ > 1) {
+      write_replicas(out, mean_minibatch_loss, params);
+    }
     const auto [train_loss, train_error] = evaluate(model_, params);
     const auto [test_loss, test_error] = evaluate(test_model_, params);
     const double epoch = driver_->epoch();
@@ -191,6 +194,23 @@ private:
                   "alpha %.3g samples/s %.0f",
                   epoch, train_loss, train_error, test_error, last_.temperature, last_.alpha, rate);
     log_info(comm_, line);
+  }
+
+  // Elastic runs: every replica's mean minibatch loss of the epoch and the replicas' RMS distance
+  // to their mean sqrt(sum_a |x_a - mean|^2 / R) (collective).
+  void write_replicas(OutputFile& out, double mean_minibatch_loss, const std::vector<float>& mean) {
+    std::vector<double> losses(static_cast<std::size_t>(replicas_));
+    RELAX_MPI(
+        MPI_Allgather(&mean_minibatch_loss, 1, MPI_DOUBLE, losses.data(), 1, MPI_DOUBLE, comm_));
+    out.append_row("/train/replica_minibatch_loss", losses);
+    ExactSum squares;
+    const std::vector<float>& x = driver_->state().params;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const double d = static_cast<double>(x[k]) - static_cast<double>(mean[k]);
+      squares.add(d * d);
+    }
+    allreduce(comm_, &squares, 1);
+    out.append_scalar("/train/replica_distance", std::sqrt(squares.value() / replicas_));
   }
 
   // The histogram of alpha over this epoch's sampling steps: K bins on [-delta', delta'], then

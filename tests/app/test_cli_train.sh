@@ -105,6 +105,15 @@ assert np.allclose(e, 1e-4 * (1 + 1e-3) ** np.array([1, 3]), rtol=1e-12), e
 print("ok: /train and /checkpoint layout of sgd, sgld, ctld, entropy_sgd")
 EOF
 
+# --- Parle at 2 replicas: per-replica losses and the distance to the master per epoch ---
+"$MPIEXEC" -n 2 "$RELAX" train "${small[@]}" --train.epochs=2 --train.sampler=parle \
+  --parle.replicas=true --entropy.inner_steps=4 --train.lr=1 --output.file=parle.h5 >/dev/null 2>&1 ||
+  { echo "FAIL: 2-replica Parle run"; failures=$((failures + 1)); }
+check_h5 parle.h5 'f["train/replica_minibatch_loss"].shape == (2, 2)' \
+  'np.all(f["train/replica_distance"][:] > 0)' \
+  'f["checkpoint/params"].shape[0] == 2 and not np.array_equal(f["checkpoint/params"][0], f["checkpoint/params"][1])' \
+  'f["train/test_error"][-1] < 0.5'
+
 # --- restart continues bit for bit; 2 ranks match 1 rank to float round-off ---
 expect 0 "epoch 1:" -- train "${small[@]}" --train.epochs=1 --train.sampler=sgld --train.lr=0.1 \
   --sgld.temperature=1e-3 --output.file=first.h5
