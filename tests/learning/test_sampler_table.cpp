@@ -388,3 +388,69 @@ TEST_CASE("Entropy-SGD's inner loop with Nesterov momentum and weight decay (ref
   driver.step();
   CHECK(driver.state().params[0] == Approx(x - 0.5 * (x - average)).epsilon(1e-14));
 }
+
+TEST_CASE("Entropy-SGD's slow variable follows the local-entropy gradient flow; the error shrinks "
+          "with the inner loop length",
+          "[samplers]") {
+  // f(y) = (y^2 - 1)^2 + 0.3 y, inner temperature eps^2 = 0.25, coupling gamma = 4 (f + 2 (y - x)^2
+  // is convex), outer lr 0.05 without momentum. The outer step x <- x - eta (x - mu) tracks
+  // dx/dk = -eta (x - <y>_x) = -(eta / gamma) grad F(x), F(x) = -eps^2 log int exp(-(f(y) +
+  // gamma (y - x)^2 / 2) / eps^2) dy the local entropy (Cole-Hopf, docs/theory.md 3), <y>_x by
+  // quadrature, the ODE by RK4. mu is an average started at y = x, biased toward x for short inner
+  // loops: the error of E[x_K] at K = 40 must fall as L grows and, at L = 160, lie within 4 SE of
+  // the outer map's own distance to the ODE (the map is Euler on the ODE with step 1).
+  const TiltedDoubleWell f;
+  const double eps2 = 0.25, gamma = 4, eta = 0.05, x0 = 0.6;
+  const int outer = 40;
+  const auto mean_y = [&](double x) {
+    const auto w = [&](double y) {
+      return std::exp(-(f.value(&y) + gamma * (y - x) * (y - x) / 2) / eps2);
+    };
+    return simpson([&](double y) { return y * w(y); }, -4, 4, 2000) / simpson(w, -4, 4, 2000);
+  };
+  const auto rate = [&](double x) { return -eta * (x - mean_y(x)); };
+  double ode = x0, map = x0;
+  for (int k = 0; k < outer; ++k) {
+    for (int s = 0; s < 10; ++s) { // RK4, step 0.1 in k
+      const double h = 0.1;
+      const double k1 = rate(ode), k2 = rate(ode + h * k1 / 2), k3 = rate(ode + h * k2 / 2),
+                   k4 = rate(ode + h * k3);
+      ode += h * (k1 + 2 * k2 + 2 * k3 + k4) / 6;
+    }
+    map += rate(map);
+  }
+  std::vector<double> errors;
+  double last_se = 0;
+  for (const int inner : {10, 40, 160}) {
+    std::vector<double> ends;
+    for (int r = 0; r < 400; ++r) {
+      LandscapeModel model(std::make_shared<TiltedDoubleWell>());
+      SamplerOptions options = sampler_options({{"train.sampler", "entropy_sgd"},
+                                                {"train.lr", format_real(eta)},
+                                                {"train.momentum", "0"},
+                                                {"train.nesterov", "false"},
+                                                {"entropy.inner_steps", std::to_string(inner)},
+                                                {"entropy.inner_lr", "0.005"},
+                                                {"entropy.noise", "0.5"},
+                                                {"entropy.gamma0", "4"},
+                                                {"entropy.gamma1", "0"},
+                                                {"entropy.average", "0.1"}});
+      options.seed = static_cast<std::uint32_t>(1000 + r);
+      SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+      driver.state().params = {x0};
+      for (int k = 0; k < outer; ++k) {
+        driver.step();
+      }
+      ends.push_back(driver.state().params[0]);
+    }
+    const Estimate e = batch_means(ends);
+    errors.push_back(std::fabs(e.mean - ode));
+    last_se = e.se;
+    WARN("Entropy-SGD, L = " << inner << ": E[x_40] = " << e.mean << " +- " << e.se << ", ODE "
+                             << ode << ", outer map " << map);
+  }
+  CHECK(errors[0] > errors[1]);
+  CHECK(errors[1] > errors[2]);
+  CHECK(errors[0] > 10 * last_se); // the short-loop bias is resolved
+  CHECK(errors[2] < std::fabs(map - ode) + 4 * last_se);
+}
