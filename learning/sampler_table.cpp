@@ -13,16 +13,6 @@ namespace {
 
 constexpr double tiny = 1e-300;
 
-/// config.real(key) in [lo, hi], else InputError naming the key.
-double require_in(const Config& config, const std::string& key, double lo, double hi,
-                  const std::string& expected) {
-  const double value = config.real(key);
-  if (!(value >= lo && value <= hi)) {
-    reject_value(key, config.text(key), expected);
-  }
-  return value;
-}
-
 // ---- the shared key groups and their parsers ----
 
 /// lr(t) for t in epochs: constant lr0, polynomial lr0 (1 + t/a)^-p, logarithmic lr0 log
@@ -77,7 +67,7 @@ TemperatureSchedule parse_temperature_schedule(const Config& config) {
 }
 
 double parse_momentum(const Config& config) {
-  return require_in(config, "train.momentum", 0, 0.999999, "a number in [0, 1)");
+  return config.real_in("train.momentum", 0, 0.999999, "a number in [0, 1)");
 }
 
 MomentumParameters parse_momentum_parameters(const Config& config) {
@@ -89,6 +79,42 @@ MomentumParameters parse_momentum_parameters(const Config& config) {
 }
 
 // ---- the rules ----
+
+/// What SGD-like rules share: lr(t), the prior of train.weight_decay and the minibatch gradient.
+template <typename Real> struct PriorGradient {
+  PriorGradient(const Config& config)
+      : step(parse_step_schedule(config)),
+        weight_decay(config.non_negative_real("train.weight_decay")) {}
+  /// record.lr and record.loss; the mean gradient plus wd theta at the parameters in d.gradient().
+  StepRecord take(SamplerDriver<Real>& d) const {
+    StepRecord record;
+    record.lr = step.lr(d.epoch());
+    SamplerState<Real>& s = d.state();
+    record.loss = d.next_gradient(s.params.data());
+    add_weight_decay(d.size(), weight_decay, s.params.data(), d.gradient());
+    return record;
+  }
+  StepSchedule step;
+  double weight_decay;
+};
+
+/// What the Langevin samplers (SGLD, pSGLD, SGHMC) add: T(t) and the step's normals.
+template <typename Real> struct NoisyGradient {
+  NoisyGradient(const Config& config, std::size_t n)
+      : gradient(config), temperature(parse_temperature_schedule(config)), noise(n) {}
+  /// As PriorGradient::take, with record.temperature = T(t) and the step's normals in `noise`.
+  StepRecord take(SamplerDriver<Real>& d) {
+    const double t = d.epoch();
+    StepRecord record = gradient.take(d);
+    record.temperature = temperature.temperature(t);
+    d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(d.state().steps), d.size(),
+                 noise.data());
+    return record;
+  }
+  PriorGradient<Real> gradient;
+  TemperatureSchedule temperature;
+  std::vector<Real> noise;
+};
 
 /// SGD with (Nesterov) momentum, PyTorch's semantics (momentum_step).
 template <typename Real> class SgdRule final : public SamplerRule<Real> {
@@ -115,29 +141,17 @@ private:
 /// xi.
 template <typename Real> class SgldRule final : public SamplerRule<Real> {
 public:
-  SgldRule(const Config& config, std::size_t n)
-      : step_(parse_step_schedule(config)), temperature_(parse_temperature_schedule(config)),
-        weight_decay_(config.non_negative_real("train.weight_decay")), noise_(n) {}
+  SgldRule(const Config& config, std::size_t n) : langevin_(config, n) {}
   StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
-    const double t = d.epoch();
-    record.lr = step_.lr(t);
-    record.temperature = temperature_.temperature(t);
-    SamplerState<Real>& s = d.state();
-    record.loss = d.next_gradient(s.params.data());
-    add_weight_decay(d.size(), weight_decay_, s.params.data(), d.gradient());
-    d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.steps), d.size(), noise_.data());
+    const StepRecord record = langevin_.take(d);
     sgld_step(d.size(), record.lr,
               sgld_noise_scale(record.lr, record.temperature, d.sample_count()), d.gradient(),
-              noise_.data(), s.params.data());
+              langevin_.noise.data(), d.state().params.data());
     return record;
   }
 
 private:
-  StepSchedule step_;
-  TemperatureSchedule temperature_;
-  double weight_decay_;
-  std::vector<Real> noise_;
+  NoisyGradient<Real> langevin_;
 };
 
 /// pSGLD (Li, Chen, Carlson, Carin 2016): RMSProp-preconditioned SGLD, G = 1 / (eps + sqrt(V)),
@@ -147,37 +161,26 @@ private:
 template <typename Real> class PsgldRule final : public SamplerRule<Real> {
 public:
   PsgldRule(const Config& config, std::size_t n)
-      : step_(parse_step_schedule(config)), temperature_(parse_temperature_schedule(config)),
-        weight_decay_(config.non_negative_real("train.weight_decay")),
-        moment_(make_second_moment(config)), noise_(n) {}
+      : langevin_(config, n), moment_(make_second_moment(config)) {}
   StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
-    const double t = d.epoch();
-    record.lr = step_.lr(t);
-    record.temperature = temperature_.temperature(t);
+    const StepRecord record = langevin_.take(d);
     SamplerState<Real>& s = d.state();
-    record.loss = d.next_gradient(s.params.data());
-    Real* g = d.gradient();
-    add_weight_decay(d.size(), weight_decay_, s.params.data(), g);
+    const Real* g = d.gradient();
     update_second_moment(d.size(), moment_.decay, g, s.moment.data());
-    d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.steps), d.size(), noise_.data());
     const double noise =
         2.0 * record.lr * record.temperature / static_cast<double>(d.sample_count());
     for (std::size_t k = 0; k < d.size(); ++k) {
       const double preconditioner =
           1.0 / (moment_.epsilon + std::sqrt(static_cast<double>(s.moment[k])));
       s.params[k] += static_cast<Real>(-record.lr * preconditioner * g[k] +
-                                       std::sqrt(noise * preconditioner) * noise_[k]);
+                                       std::sqrt(noise * preconditioner) * langevin_.noise[k]);
     }
     return record;
   }
 
 private:
-  StepSchedule step_;
-  TemperatureSchedule temperature_;
-  double weight_decay_;
+  NoisyGradient<Real> langevin_;
   SecondMoment moment_;
-  std::vector<Real> noise_;
 };
 
 /// SGHMC (Chen, Fox, Guestrin 2014) in SGD-momentum variables: theta <- theta + v, then
@@ -186,32 +189,21 @@ private:
 template <typename Real> class SghmcRule final : public SamplerRule<Real> {
 public:
   SghmcRule(const Config& config, std::size_t n)
-      : step_(parse_step_schedule(config)), temperature_(parse_temperature_schedule(config)),
-        momentum_(parse_momentum(config)),
-        weight_decay_(config.non_negative_real("train.weight_decay")), noise_(n) {}
+      : langevin_(config, n), momentum_(parse_momentum(config)) {}
   StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
-    const double t = d.epoch();
-    record.lr = step_.lr(t);
-    record.temperature = temperature_.temperature(t);
     SamplerState<Real>& s = d.state();
     drift_positions(d.size(), 1.0, s.velocity.data(), s.params.data());
-    record.loss = d.next_gradient(s.params.data());
-    add_weight_decay(d.size(), weight_decay_, s.params.data(), d.gradient());
-    d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.steps), d.size(), noise_.data());
+    const StepRecord record = langevin_.take(d);
     const double noise = std::sqrt(2.0 * (1.0 - momentum_) * record.lr * record.temperature /
                                    static_cast<double>(d.sample_count()));
-    kick_momentum(d.size(), momentum_, record.lr, noise, d.gradient(), noise_.data(),
+    kick_momentum(d.size(), momentum_, record.lr, noise, d.gradient(), langevin_.noise.data(),
                   s.velocity.data());
     return record;
   }
 
 private:
-  StepSchedule step_;
-  TemperatureSchedule temperature_;
+  NoisyGradient<Real> langevin_;
   double momentum_;
-  double weight_decay_;
-  std::vector<Real> noise_;
 };
 
 /// RMSProp, PyTorch's semantics without momentum: d = g + wd theta, v <- a v + (1 - a) d^2,
@@ -219,16 +211,11 @@ private:
 template <typename Real> class RmspropRule final : public SamplerRule<Real> {
 public:
   RmspropRule(const Config& config, std::size_t)
-      : step_(parse_step_schedule(config)),
-        weight_decay_(config.non_negative_real("train.weight_decay")),
-        moment_(make_second_moment(config)) {}
+      : gradient_(config), moment_(make_second_moment(config)) {}
   StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
-    record.lr = step_.lr(d.epoch());
+    const StepRecord record = gradient_.take(d);
     SamplerState<Real>& s = d.state();
-    record.loss = d.next_gradient(s.params.data());
-    Real* g = d.gradient();
-    add_weight_decay(d.size(), weight_decay_, s.params.data(), g);
+    const Real* g = d.gradient();
     update_second_moment(d.size(), moment_.decay, g, s.moment.data());
     const auto lr = static_cast<Real>(record.lr);
     const auto eps = static_cast<Real>(moment_.epsilon);
@@ -239,8 +226,7 @@ public:
   }
 
 private:
-  StepSchedule step_;
-  double weight_decay_;
+  PriorGradient<Real> gradient_;
   SecondMoment moment_;
 };
 
@@ -250,18 +236,13 @@ private:
 template <typename Real> class AdamRule final : public SamplerRule<Real> {
 public:
   AdamRule(const Config& config, std::size_t)
-      : step_(parse_step_schedule(config)),
-        weight_decay_(config.non_negative_real("train.weight_decay")),
-        beta1_(require_in(config, "adam.beta1", 0, 0.999999, "a number in [0, 1)")),
-        beta2_(require_in(config, "adam.beta2", 0, 0.999999, "a number in [0, 1)")),
+      : gradient_(config), beta1_(config.real_in("adam.beta1", 0, 0.999999, "a number in [0, 1)")),
+        beta2_(config.real_in("adam.beta2", 0, 0.999999, "a number in [0, 1)")),
         epsilon_(config.positive_real("adam.eps")) {}
   StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
-    record.lr = step_.lr(d.epoch());
+    const StepRecord record = gradient_.take(d);
     SamplerState<Real>& s = d.state();
-    record.loss = d.next_gradient(s.params.data());
-    Real* g = d.gradient();
-    add_weight_decay(d.size(), weight_decay_, s.params.data(), g);
+    const Real* g = d.gradient();
     const double t = static_cast<double>(s.steps + 1);
     const auto first = static_cast<Real>(1.0 / (1.0 - std::pow(beta1_, t)));
     const auto second = static_cast<Real>(1.0 / (1.0 - std::pow(beta2_, t)));
@@ -277,8 +258,7 @@ public:
   }
 
 private:
-  StepSchedule step_;
-  double weight_decay_;
+  PriorGradient<Real> gradient_;
   double beta1_, beta2_, epsilon_;
 };
 
@@ -375,58 +355,123 @@ EntropyParameters parse_entropy(const Config& config) {
   e.noise = config.non_negative_real("entropy.noise");
   e.gamma0 = config.non_negative_real("entropy.gamma0");
   e.gamma1 = config.non_negative_real("entropy.gamma1");
-  e.average = require_in(config, "entropy.average", tiny, 1, "a number in (0, 1]");
-  e.inner_momentum =
-      require_in(config, "entropy.inner_momentum", 0, 0.999999, "a number in [0, 1)");
+  e.average = config.real_in("entropy.average", tiny, 1, "a number in (0, 1]");
+  e.inner_momentum = config.real_in("entropy.inner_momentum", 0, 0.999999, "a number in [0, 1)");
   e.inner_weight_decay = config.non_negative_real("entropy.inner_weight_decay");
   return e;
 }
 
-/// Entropy-SGD: L inner Langevin steps on the tilted measure, a moving average mu, then the
-/// outer direction x - mu through momentum_step (docs/theory.md 7.6). The inner gradient may pass
-/// through weight decay and (Nesterov) momentum first, as in the reference code: d = g + wd y,
-/// m <- mu m + d, d <- d + mu m (Nesterov) or m, with m zeroed at every outer step.
-template <typename Real> class EntropyRule final : public SamplerRule<Real> {
+/// Entropy-SGD's inner loop, shared with Parle: from y, z <- x, L steps of y <- y - eta' (d +
+/// gamma (y - x)) + eps sqrt(2 eta') xi, z <- (1 - a) z + a y, where d is the minibatch gradient
+/// after the optional inner weight decay and (Nesterov) momentum of the reference code (d = g +
+/// wd y, m <- mu m + d, d <- d + mu m or m; m zeroed at every outer step).
+template <typename Real> class EntropyInnerLoop {
 public:
-  EntropyRule(const Config& config, std::size_t n)
-      : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
-        p_(parse_entropy(config)), noise_(n), y_(n), mu_(n), direction_(n), inner_velocity_(n) {}
-  StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
+  EntropyInnerLoop(const Config& config, std::size_t n)
+      : p(parse_entropy(config)), nesterov_(config.boolean("train.nesterov")), noise_(n), y_(n),
+        z(n), velocity_(n) {}
+  /// Runs the loop from the anchor x (the replica's parameters); returns the first minibatch
+  /// loss (at y = x). The average is left in z.
+  double run(SamplerDriver<Real>& d, const Real* x, double gamma) {
     const std::size_t n = d.size();
-    SamplerState<Real>& s = d.state();
-    record.lr = step_.lr(d.epoch());
-    record.gamma = p_.gamma(s.steps);
-    record.temperature = p_.noise * p_.noise;
-    Real* x = s.params.data();
     std::copy(x, x + n, y_.data());
-    std::copy(x, x + n, mu_.data());
-    std::fill(inner_velocity_.begin(), inner_velocity_.end(), Real(0));
-    const auto wd = static_cast<Real>(p_.inner_weight_decay);
-    const auto mu = static_cast<Real>(p_.inner_momentum);
-    for (int l = 0; l < p_.inner_steps; ++l) {
+    std::copy(x, x + n, z.data());
+    std::fill(velocity_.begin(), velocity_.end(), Real(0));
+    const auto wd = static_cast<Real>(p.inner_weight_decay);
+    const auto mu = static_cast<Real>(p.inner_momentum);
+    double first = 0;
+    for (int l = 0; l < p.inner_steps; ++l) {
       const double loss = d.next_gradient(y_.data());
       if (l == 0) {
-        record.loss = loss; // at y = x
+        first = loss;
       }
       Real* g = d.gradient();
       for (std::size_t k = 0; k < n; ++k) {
         Real dk = g[k] + wd * y_[k];
-        if (p_.inner_momentum > 0) {
-          inner_velocity_[k] = mu * inner_velocity_[k] + dk;
-          dk = momentum_.nesterov ? dk + mu * inner_velocity_[k] : inner_velocity_[k];
+        if (p.inner_momentum > 0) {
+          velocity_[k] = mu * velocity_[k] + dk;
+          dk = nesterov_ ? dk + mu * velocity_[k] : velocity_[k];
         }
         g[k] = dk;
       }
-      d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.minibatches), n,
+      d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(d.state().minibatches), n,
                    noise_.data());
-      entropy_inner_step(n, p_.inner_lr, record.gamma, p_.noise, d.gradient(), x, noise_.data(),
-                         y_.data());
-      moving_average(n, p_.average, y_.data(), mu_.data());
+      entropy_inner_step(n, p.inner_lr, gamma, p.noise, g, x, noise_.data(), y_.data());
+      moving_average(n, p.average, y_.data(), z.data());
     }
-    entropy_outer_direction(n, x, mu_.data(), direction_.data());
+    return first;
+  }
+  EntropyParameters p;
+
+private:
+  bool nesterov_;
+  std::vector<Real> noise_, y_;
+
+public:
+  std::vector<Real> z; ///< the average of the last run
+
+private:
+  std::vector<Real> velocity_;
+};
+
+/// Entropy-SGD: the inner loop, then the outer direction x - z through momentum_step
+/// (docs/theory.md 7.6).
+template <typename Real> class EntropyRule final : public SamplerRule<Real> {
+public:
+  EntropyRule(const Config& config, std::size_t n)
+      : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
+        inner_(config, n), direction_(n) {}
+  StepRecord step(SamplerDriver<Real>& d) override {
+    StepRecord record;
+    SamplerState<Real>& s = d.state();
+    record.lr = step_.lr(d.epoch());
+    record.gamma = inner_.p.gamma(s.steps);
+    record.temperature = inner_.p.noise * inner_.p.noise;
+    Real* x = s.params.data();
+    record.loss = inner_.run(d, x, record.gamma);
+    entropy_outer_direction(d.size(), x, inner_.z.data(), direction_.data());
     MomentumParameters outer = momentum_;
     outer.lr = record.lr;
+    momentum_step(outer, d.size(), direction_.data(), s.velocity.data(), x);
+    return record;
+  }
+
+private:
+  StepSchedule step_;
+  MomentumParameters momentum_;
+  EntropyInnerLoop<Real> inner_;
+  std::vector<Real> direction_;
+};
+
+/// Parle (Chaudhari, Baldassi, Zecchina, Soatto, Talwalkar, Oberman): every replica a runs the
+/// inner loop from its own x^a, then x^a <- x^a - eta (D + mu m) with D = (x^a - z) + rho_k (x^a -
+/// x), m <- mu m + D (Nesterov per train.nesterov), the master x the replicas' mean, and the
+/// scoping gamma_k = gamma0 (1 + gamma1)^k, rho_k = rho0 (1 + gamma1)^k (docs/theory.md 7.7).
+template <typename Real> class ParleRule final : public SamplerRule<Real> {
+public:
+  ParleRule(const Config& config, std::size_t n)
+      : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
+        inner_(config, n), rho0_(config.non_negative_real("parle.elastic")), master_(n),
+        direction_(n) {}
+  StepRecord step(SamplerDriver<Real>& d) override {
+    StepRecord record;
+    const std::size_t n = d.size();
+    SamplerState<Real>& s = d.state();
+    Real* x = s.params.data();
+    std::copy(x, x + n, master_.data());
+    d.replica_mean(master_.data()); // the master variable
+    record.lr = step_.lr(d.epoch());
+    record.gamma = inner_.p.gamma(s.steps);
+    record.temperature = inner_.p.noise * inner_.p.noise;
+    record.loss = inner_.run(d, x, record.gamma);
+    const auto rho =
+        static_cast<Real>(rho0_ * std::pow(1.0 + inner_.p.gamma1, static_cast<double>(s.steps)));
+    for (std::size_t k = 0; k < n; ++k) {
+      direction_[k] = (x[k] - inner_.z[k]) + rho * (x[k] - master_[k]);
+    }
+    MomentumParameters outer = momentum_;
+    outer.lr = record.lr;
+    outer.weight_decay = 0;
     momentum_step(outer, n, direction_.data(), s.velocity.data(), x);
     return record;
   }
@@ -434,74 +479,9 @@ public:
 private:
   StepSchedule step_;
   MomentumParameters momentum_;
-  EntropyParameters p_;
-  std::vector<Real> noise_, y_, mu_, direction_, inner_velocity_;
-};
-
-/// Parle (Chaudhari, Baldassi, Zecchina, Soatto, Talwalkar, Oberman): every replica a runs the
-/// Entropy-SGD inner loop from its own x^a (y, z <- x^a; L steps of y <- y - eta' (d + gamma_k
-/// (y - x^a)) + eps sqrt(2 eta') xi with d the gradient after inner weight decay and momentum,
-/// z <- (1 - a) z + a y), then x^a <- x^a - eta (D + mu m) with D = (x^a - z) + rho_k (x^a - x),
-/// m <- mu m + D (Nesterov per train.nesterov), the master x the replicas' mean, and the scoping
-/// gamma_k = gamma0 (1 + gamma1)^k, rho_k = rho0 (1 + gamma1)^k.
-template <typename Real> class ParleRule final : public SamplerRule<Real> {
-public:
-  ParleRule(const Config& config, std::size_t n)
-      : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
-        p_(parse_entropy(config)), rho0_(config.non_negative_real("parle.elastic")), noise_(n),
-        y_(n), z_(n), master_(n), inner_velocity_(n) {}
-  StepRecord step(SamplerDriver<Real>& d) override {
-    StepRecord record;
-    const std::size_t n = d.size();
-    SamplerState<Real>& s = d.state();
-    Real* x = s.params.data();
-    std::copy(x, x + n, master_.data());
-    d.replica_mean(master_.data()); // the master variable x
-    record.lr = step_.lr(d.epoch());
-    record.gamma = p_.gamma(s.steps);
-    const double rho = rho0_ * std::pow(1.0 + p_.gamma1, static_cast<double>(s.steps));
-    record.temperature = p_.noise * p_.noise;
-    std::copy(x, x + n, y_.data());
-    std::copy(x, x + n, z_.data());
-    std::fill(inner_velocity_.begin(), inner_velocity_.end(), Real(0));
-    const auto wd = static_cast<Real>(p_.inner_weight_decay);
-    const auto mu = static_cast<Real>(p_.inner_momentum);
-    for (int l = 0; l < p_.inner_steps; ++l) {
-      const double loss = d.next_gradient(y_.data());
-      if (l == 0) {
-        record.loss = loss;
-      }
-      Real* g = d.gradient();
-      for (std::size_t k = 0; k < n; ++k) {
-        Real dk = g[k] + wd * y_[k];
-        if (p_.inner_momentum > 0) {
-          inner_velocity_[k] = mu * inner_velocity_[k] + dk;
-          dk = momentum_.nesterov ? dk + mu * inner_velocity_[k] : inner_velocity_[k];
-        }
-        g[k] = dk;
-      }
-      d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(s.minibatches), n,
-                   noise_.data());
-      entropy_inner_step(n, p_.inner_lr, record.gamma, p_.noise, g, x, noise_.data(), y_.data());
-      moving_average(n, p_.average, y_.data(), z_.data());
-    }
-    const auto r = static_cast<Real>(rho);
-    for (std::size_t k = 0; k < n; ++k) {
-      y_[k] = (x[k] - z_[k]) + r * (x[k] - master_[k]); // the outer direction D
-    }
-    MomentumParameters outer = momentum_;
-    outer.lr = record.lr;
-    outer.weight_decay = 0;
-    momentum_step(outer, n, y_.data(), s.velocity.data(), x);
-    return record;
-  }
-
-private:
-  StepSchedule step_;
-  MomentumParameters momentum_;
-  EntropyParameters p_;
+  EntropyInnerLoop<Real> inner_;
   double rho0_;
-  std::vector<Real> noise_, y_, z_, master_, inner_velocity_;
+  std::vector<Real> master_, direction_;
 };
 
 template <template <typename> class Rule, typename Real>

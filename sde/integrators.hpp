@@ -52,8 +52,8 @@ struct IntegratorSettings {
   double friction = 1.0; ///< gamma of BAOAB, 1/time
   double mass = 1.0;     ///< m of BAOAB and SGHMC
   NoisePrecision noise = NoisePrecision::float64;
-  SecondMoment second_moment;   ///< pSGLD's preconditioner average
-  CtldTemperingParameters ctld; ///< CTLD's alpha side
+  SecondMoment second_moment{};   ///< pSGLD's preconditioner average
+  CtldTemperingParameters ctld{}; ///< CTLD's alpha side
 };
 
 /// The key streams (CounterRng stream word) of a run with one seed.

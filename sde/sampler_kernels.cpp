@@ -7,19 +7,6 @@
 
 namespace relax {
 
-namespace {
-
-double require_in(const Config& config, const std::string& key, double lo, double hi,
-                  const std::string& expected) {
-  const double value = config.real(key);
-  if (!(value >= lo && value <= hi)) {
-    reject_value(key, config.text(key), expected);
-  }
-  return value;
-}
-
-} // namespace
-
 void declare_ctld_tempering_options(OptionSet& options) {
   options.real("ctld.alpha_friction", 1.0, "", "gamma_alpha: friction of alpha's momentum")
       .real("ctld.delta", 0.4, "", "g(alpha) = 1 on |alpha| <= delta")
@@ -49,8 +36,8 @@ CtldTemperingParameters make_ctld_tempering(const Config& config) {
   p.alpha_friction = config.positive_real("ctld.alpha_friction");
   p.delta = config.non_negative_real("ctld.delta");
   p.delta_prime =
-      require_in(config, "ctld.delta_prime", p.delta + 1e-300, HUGE_VAL, "a number > ctld.delta");
-  p.s = require_in(config, "ctld.s", 0, 0.999999, "a number in [0, 1)");
+      config.real_in("ctld.delta_prime", p.delta + 1e-300, HUGE_VAL, "a number > ctld.delta");
+  p.s = config.real_in("ctld.s", 0, 0.999999, "a number in [0, 1)");
   p.confining = config.non_negative_real("ctld.confining");
   p.bins = static_cast<int>(config.integer_at_least("ctld.bins", 1));
   p.height = config.non_negative_real("ctld.height");
@@ -71,7 +58,7 @@ void declare_rmsprop_options(OptionSet& options) {
 }
 
 SecondMoment make_second_moment(const Config& config) {
-  return {require_in(config, "rmsprop.alpha", 0, 0.999999, "a number in [0, 1)"),
+  return {config.real_in("rmsprop.alpha", 0, 0.999999, "a number in [0, 1)"),
           config.positive_real("rmsprop.eps")};
 }
 

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "learning/sampler_table.hpp"
 #include "learning/samplers_driver.hpp"
+#include "tests/learning/sampler_test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,6 +17,7 @@
 #include <vector>
 
 using namespace relax;
+using namespace relax::testing;
 
 namespace {
 
@@ -97,49 +99,6 @@ std::string alternative(const OptionSpec& spec, const std::string& value) {
   }
   FAIL("no alternative for " << spec.key);
   return value;
-}
-
-struct Estimate {
-  double mean;
-  double se;
-};
-Estimate batch_means(const std::vector<double>& x, int batches = 40) {
-  const std::size_t size = x.size() / static_cast<std::size_t>(batches);
-  std::vector<double> means;
-  for (int b = 0; b < batches; ++b) {
-    const auto first = x.begin() + static_cast<std::ptrdiff_t>(b * size);
-    means.push_back(std::accumulate(first, first + static_cast<std::ptrdiff_t>(size), 0.0) /
-                    static_cast<double>(size));
-  }
-  const double mean = std::accumulate(means.begin(), means.end(), 0.0) / batches;
-  double ss = 0;
-  for (double m : means) {
-    ss += (m - mean) * (m - mean);
-  }
-  return {mean, std::sqrt(ss / (batches - 1) / batches)};
-}
-
-class TiltedDoubleWell final : public Landscape {
-public:
-  int dim() const override { return 1; }
-  std::string describe() const override { return "tilted double well"; }
-  double value(const double* x) const override {
-    const double u = x[0] * x[0] - 1.0;
-    return u * u + 0.3 * x[0];
-  }
-  double gradient(const double* x, double* g) const override {
-    g[0] = 4.0 * x[0] * (x[0] * x[0] - 1.0) + 0.3;
-    return value(x);
-  }
-};
-
-double simpson(const std::function<double(double)>& f, double lo, double hi, int n = 4000) {
-  const double h = (hi - lo) / n;
-  double sum = f(lo) + f(hi);
-  for (int i = 1; i < n; ++i) {
-    sum += (i % 2 == 1 ? 4.0 : 2.0) * f(lo + i * h);
-  }
-  return sum * h / 3.0;
 }
 
 } // namespace
