@@ -1,7 +1,9 @@
-// Helpers of the sampler tests: the tilted double well, batch-means estimates, Simpson's rule.
+// Helpers of the sampler tests: the tilted double well and batch-means estimates (Simpson's rule
+// comes from tests/sde/sde_test_support.hpp).
 #pragma once
 
 #include "models/landscape.hpp"
+#include "tests/sde/sde_test_support.hpp" // simpson
 
 #include <cmath>
 #include <cstddef>
@@ -53,14 +55,5 @@ inline Estimate batch_means(const std::vector<double>& x, int batches = 40) {
   return {mean, std::sqrt(ss / (batches - 1) / batches)};
 }
 
-// Integral of f over [lo, hi] by the composite Simpson rule (n even).
-inline double simpson(const std::function<double(double)>& f, double lo, double hi, int n = 4000) {
-  const double h = (hi - lo) / n;
-  double sum = f(lo) + f(hi);
-  for (int i = 1; i < n; ++i) {
-    sum += (i % 2 == 1 ? 4.0 : 2.0) * f(lo + i * h);
-  }
-  return sum * h / 3.0;
-}
 
 } // namespace relax::testing

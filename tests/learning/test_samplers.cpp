@@ -390,9 +390,9 @@ TEST_CASE("CTLD (Algorithm 1): joint law exp(-H_e) in (theta, alpha), reweighted
            std::exp(-tempering.bias_potential(a, bias) - tempering.confining_potential(a));
   };
   const double outer = p.delta_prime + 1.0; // e^-20 beyond
-  const double z_alpha = simpson([&](double a) { return alpha_density(a, true); }, -outer, outer);
+  const double z_alpha = simpson([&](double a) { return alpha_density(a, true); }, -outer, outer, 4000);
   const double z_alpha_no_kinetic =
-      simpson([&](double a) { return alpha_density(a, false); }, -outer, outer);
+      simpson([&](double a) { return alpha_density(a, false); }, -outer, outer, 4000);
 
   // (1) alpha marginal in 6 bins of [-delta', delta'] against the analytic one with the frozen
   // bias; the law without the kinetic term r^T r / 2 in h~ (no g^(-1/2)) is rejected by > 10 SE.
