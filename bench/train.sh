@@ -72,8 +72,7 @@ parity)
   run sgd --train.sampler=sgd --train.epochs=5
   run entropy_sgd --train.sampler=entropy_sgd --train.epochs=10 --train.lr=1
   run sgld --train.sampler=sgld --train.epochs=10 --train.lr=0.1 --sgld.temperature=1e-4
-  run ctld --train.sampler=ctld --train.epochs=10 --ctld.sampling_steps=2345 --ctld.lr=0.1 \
-    --ctld.temperature=1e-4
+  run ctld --config "$(dirname "$0")/../examples/train_ctld.ini"
   ;;
 *)
   echo "usage: bench/train.sh speed|parity [RELAX] [THREADS|RANKS]" >&2

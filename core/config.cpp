@@ -429,6 +429,15 @@ double Config::non_negative_real(const std::string& key, const std::string& what
   return require_non_negative(key, real(key), what);
 }
 
+double Config::real_in(const std::string& key, double lo, double hi,
+                       const std::string& expected) const {
+  const double value = real(key);
+  if (!(value >= lo && value <= hi)) {
+    reject_value(key, text(key), expected);
+  }
+  return value;
+}
+
 long Config::integer_at_least(const std::string& key, long least) const {
   return require_at_least(key, integer(key), least);
 }

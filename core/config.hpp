@@ -103,6 +103,8 @@ public:
   double non_negative_real(const std::string& key,
                            const std::string& what = "a finite number") const;
   long integer_at_least(const std::string& key, long least) const;
+  /// A real in [lo, hi] (NaN is outside); InputError "key = 'text': expected <expected>".
+  double real_in(const std::string& key, double lo, double hi, const std::string& expected) const;
   /// A seed of the counter-based random streams, in [0, 2^32).
   std::uint32_t seed(const std::string& key) const;
 

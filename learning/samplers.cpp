@@ -74,91 +74,6 @@ double sgld_noise_scale(double lr, double temperature, std::size_t data_size) {
   return std::sqrt(2.0 * lr * temperature / static_cast<double>(data_size));
 }
 
-// ---- CTLD ----
-
-CtldTempering::CtldTempering(const CtldParameters& p)
-    : p_(p), bias_(static_cast<std::size_t>(std::max(p.bins, 2)), 0.0) {}
-
-double CtldTempering::g(double alpha) const {
-  const double a = std::fabs(alpha);
-  if (a <= p_.delta) {
-    return 1.0;
-  }
-  if (a >= p_.delta_prime) {
-    return 1.0 - p_.s;
-  }
-  const double z = (a - p_.delta) / (p_.delta_prime - p_.delta);
-  return 1.0 - p_.s * z * z * (3.0 - 2.0 * z);
-}
-
-double CtldTempering::dg(double alpha) const {
-  const double a = std::fabs(alpha);
-  if (a <= p_.delta || a >= p_.delta_prime) {
-    return 0.0;
-  }
-  const double width = p_.delta_prime - p_.delta;
-  const double z = (a - p_.delta) / width;
-  return -p_.s * 6.0 * z * (1.0 - z) / width * (alpha < 0 ? -1.0 : 1.0);
-}
-
-double CtldTempering::bin_centre(int k) const {
-  const double h = 2.0 * p_.delta_prime / static_cast<double>(bias_.size());
-  return -p_.delta_prime + (k + 0.5) * h;
-}
-
-double CtldTempering::potential(double alpha) const {
-  const double h = 2.0 * p_.delta_prime / static_cast<double>(bias_.size());
-  const double position =
-      std::clamp((alpha + p_.delta_prime) / h - 0.5, 0.0, static_cast<double>(bias_.size() - 1));
-  const auto k = std::min(static_cast<std::size_t>(position), bias_.size() - 2);
-  const double t = position - static_cast<double>(k);
-  const double bias = (1 - t) * bias_[k] + t * bias_[k + 1];
-  return bias + p_.confining * std::max(std::fabs(alpha) - p_.delta_prime, 0.0);
-}
-
-double CtldTempering::potential_force(double alpha) const {
-  const double h = 2.0 * p_.delta_prime / static_cast<double>(bias_.size());
-  const double position = (alpha + p_.delta_prime) / h - 0.5;
-  double force = 0.0;
-  if (position >= 0.0 && position <= static_cast<double>(bias_.size() - 1)) {
-    const auto k = std::min(static_cast<std::size_t>(position), bias_.size() - 2);
-    force = -(bias_[k + 1] - bias_[k]) / h;
-  }
-  if (std::fabs(alpha) > p_.delta_prime) {
-    force -= p_.confining * (alpha < 0 ? -1.0 : 1.0);
-  }
-  return force;
-}
-
-void CtldTempering::deposit(double alpha) {
-  for (std::size_t k = 0; k < bias_.size(); ++k) {
-    const double d = bin_centre(static_cast<int>(k)) - alpha;
-    bias_[k] += p_.height * std::exp(-d * d / (2.0 * p_.width2));
-  }
-}
-
-void ctld_alpha_step(const CtldParameters& p, const CtldTempering& tempering, double mean_loss,
-                     std::size_t data_size, double xi, CtldAlphaState& state) {
-  const double n = static_cast<double>(data_size);
-  const double force =
-      -(tempering.dg(state.alpha) * mean_loss) + tempering.potential_force(state.alpha);
-  state.velocity = (1.0 - p.friction) * state.velocity + p.lr * force +
-                   std::sqrt(2.0 * p.friction * p.lr * p.temperature / n) * xi;
-  state.alpha += state.velocity;
-}
-
-template <typename Real>
-void ctld_theta_step(std::size_t n, double lr, double friction, double g, double noise_scale,
-                     const Real* gradient, const Real* xi, Real* velocity, Real* theta) {
-  const auto keep = static_cast<Real>(1.0 - friction);
-  const auto h = static_cast<Real>(lr * g);
-  const auto s = static_cast<Real>(noise_scale);
-  for (std::size_t k = 0; k < n; ++k) {
-    velocity[k] = keep * velocity[k] - h * gradient[k] + s * xi[k];
-    theta[k] += velocity[k];
-  }
-}
-
 // ---- Entropy-SGD ----
 
 double EntropyParameters::gamma(long outer_step) const {
@@ -203,8 +118,6 @@ template <typename Real> void elastic_pull(std::size_t n, double rho, const Real
   template void momentum_step<Real>(const MomentumParameters&, std::size_t, const Real*, Real*,    \
                                     Real*);                                                        \
   template void sgld_step<Real>(std::size_t, double, double, const Real*, const Real*, Real*);     \
-  template void ctld_theta_step<Real>(std::size_t, double, double, double, double, const Real*,    \
-                                      const Real*, Real*, Real*);                                  \
   template void entropy_inner_step<Real>(std::size_t, double, double, double, const Real*,         \
                                          const Real*, const Real*, Real*);                         \
   template void moving_average<Real>(std::size_t, double, const Real*, Real*);                     \

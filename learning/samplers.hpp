@@ -1,12 +1,14 @@
-// Update rules of the training samplers (docs/theory.md), each a pure kernel on flat arrays: SGD
-// with (Nesterov) momentum, SGLD, CTLD (continuously tempered Langevin dynamics: tempering function
-// g(alpha), confining force, metadynamics bias on alpha) and Entropy-SGD (inner Langevin loop on
-// the local-entropy tilted measure, moving average, outer step). Also the counter-based noise and
-// minibatch shuffling they consume. No MPI here: sde/samplers_driver.hpp runs these kernels on a
-// Model, data-parallel or as elastic replicas (sde/parle.hpp).
+// Update kernels shared by the training samplers (docs/theory.md), each pure on flat arrays: SGD
+// with (Nesterov) momentum, SGLD, the momentum integrator of SGHMC and CTLD, CTLD's alpha side
+// (tempering function g(alpha), confining force, metadynamics bias at bin edges) and Entropy-SGD
+// (inner Langevin loop on the local-entropy tilted measure, moving average, outer step). Also the
+// counter-based noise and minibatch shuffling they consume. No MPI here: learning/sampler_table.cpp
+// turns kernels into samplers, learning/samplers_driver.hpp runs them on a Model, data-parallel
+// or as elastic replicas (learning/parle.hpp).
 #pragma once
 
 #include "sde/rng.hpp"
+#include "sde/sampler_kernels.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +22,7 @@ constexpr std::uint32_t init = 1;
 constexpr std::uint32_t shuffle = 2;
 constexpr std::uint32_t noise = 3;       ///< theta noise (SGLD, CTLD, Entropy-SGD inner loop)
 constexpr std::uint32_t alpha_noise = 4; ///< CTLD's alpha noise
+constexpr std::uint32_t start = 5;       ///< initial momenta (CTLD's r and r_alpha, SGHMC's v)
 constexpr std::uint32_t replica_stride = 16;
 } // namespace train_stream
 
@@ -50,78 +53,24 @@ void momentum_step(const MomentumParameters& p, std::size_t n, const Real* gradi
 
 // ---- SGLD ----
 
-/// theta <- theta - lr g + noise_scale xi, with g the mean minibatch gradient and
-/// noise_scale = sqrt(2 lr T / N) (stationary density exp(-N L(theta) / T), L the mean loss).
+/// theta <- theta - lr g + noise_scale xi, with g the mean minibatch gradient plus the prior's
+/// wd theta, and noise_scale = sqrt(2 lr T / N) (stationary density exp(-N (L(theta) + wd
+/// |theta|^2 / 2) / T), L the mean loss).
 template <typename Real>
 void sgld_step(std::size_t n, double lr, double noise_scale, const Real* gradient, const Real* xi,
                Real* theta);
 
 double sgld_noise_scale(double lr, double temperature, std::size_t data_size);
 
-// ---- CTLD ----
+// ---- CTLD: the alpha side and the momentum integrator are in sde/sampler_kernels.hpp ----
 
-struct CtldParameters {
-  double lr = 0.1;            ///< eta: step of the momentum form (per mean-loss gradient)
-  double friction = 0.1;      ///< gamma: v <- (1 - gamma) v + ...
-  double temperature = 1.0;   ///< T of the extended energy N (g L + V) (1: Bayesian posterior)
-  double delta = 0.4;         ///< g = 1 on |alpha| <= delta
-  double delta_prime = 1.5;   ///< g = 1 - S beyond delta'
-  double s = 0.85;            ///< S
-  double confining = 10.0;    ///< C: force pulling alpha back inside [-delta', delta'] (per sample)
-  int bins = 100;             ///< K: metadynamics bins on [-delta', delta']
-  double height = 0.01;       ///< w: height of a deposited Gaussian (per-sample energy)
-  double width2 = 0.01;       ///< sigma^2 of a deposited Gaussian
-  long sampling_steps = 1000; ///< L_s: CTLD steps, then SGD-momentum with g = 1
-  long metadynamics_steps = -1; ///< deposit during the first steps only (-1: all of L_s)
+/// CTLD on a network: the tempering keys plus the step, friction and temperature of U = N (L + wd
+/// |theta|^2 / 2) / T.
+struct CtldParameters : CtldTemperingParameters {
+  double eta = 0.01;        ///< eta: time step of eq. (10) (SGD-momentum lr is eta^2 N / T)
+  double friction = 10.0;   ///< gamma: r <- (1 - eta gamma) r + ...
+  double temperature = 1.0; ///< T: U = N (L + wd |theta|^2 / 2) / T (T = 1: the posterior)
 };
-
-/// g(alpha), the confining potential and the metadynamics bias on alpha: the alpha part of the
-/// extended energy E(theta, alpha) = N (g(alpha) L(theta) + V(alpha)), V = bias + confining, with
-/// L the mean loss over the N samples. V is per sample (in units of L), so C, w and the bias keep
-/// their meaning for any data size; for a landscape (N = 1) E = g f + V.
-class CtldTempering {
-public:
-  explicit CtldTempering(const CtldParameters& p);
-
-  /// 1 on |a| <= delta, 1 - S (3z^2 - 2z^3) with z = (|a| - delta)/(delta' - delta), 1 - S beyond.
-  double g(double alpha) const;
-  double dg(double alpha) const; ///< g'(alpha)
-  /// V(alpha): bias (linear interpolation between bin centres, constant beyond the outer centres)
-  /// plus confining C (|alpha| - delta') outside [-delta', delta'].
-  double potential(double alpha) const;
-  double potential_force(double alpha) const; ///< -V'(alpha)
-  /// Metadynamics: adds w exp(-(c_k - alpha)^2 / (2 sigma^2)) to every bin k.
-  void deposit(double alpha);
-
-  const std::vector<double>& bias() const { return bias_; }
-  std::vector<double>& bias() { return bias_; }
-  double bin_centre(int k) const;
-
-private:
-  CtldParameters p_;
-  std::vector<double> bias_;
-};
-
-struct CtldAlphaState {
-  double alpha = 0;
-  double velocity = 0;
-};
-
-/// One step of the momentum form of the extended Hamiltonian dynamics (semi-implicit Euler with
-/// friction gamma, step h = lr / N on E, the same h as theta):
-///   v_a <- (1 - gamma) v_a - lr (g'(alpha) L + V'(alpha)) + sqrt(2 gamma lr T / N) xi,
-///   alpha <- alpha + v_a,
-/// with L the mean minibatch loss. Returns nothing; updates `state`.
-void ctld_alpha_step(const CtldParameters& p, const CtldTempering& tempering, double mean_loss,
-                     std::size_t data_size, double xi, CtldAlphaState& state);
-
-/// The theta part: v <- (1 - gamma) v - lr g(alpha) grad L + sqrt(2 gamma lr T / N) xi,
-/// theta <- theta + v. For fixed alpha the theta-marginal is Gibbs at temperature T / g(alpha):
-/// with the effective step lr g(alpha), the noise is sqrt(2 (lr g) gamma T / (N g)),
-/// docs/theory.md's "sqrt(2 eta gamma / g(alpha))".
-template <typename Real>
-void ctld_theta_step(std::size_t n, double lr, double friction, double g, double noise_scale,
-                     const Real* gradient, const Real* xi, Real* velocity, Real* theta);
 
 // ---- Entropy-SGD ----
 
@@ -131,7 +80,9 @@ struct EntropyParameters {
   double noise = 1e-4;   ///< eps: inner temperature eps^2 (in units of the mean loss)
   double gamma0 = 1e-4;  ///< coupling gamma_k = gamma0 (1 + gamma1)^k at outer step k
   double gamma1 = 1e-3;
-  double average = 0.25; ///< a in mu <- (1 - a) mu + a y
+  double average = 0.25;           ///< a in mu <- (1 - a) mu + a y
+  double inner_momentum = 0.0;     ///< the inner gradient's momentum (0: none)
+  double inner_weight_decay = 0.0; ///< the inner gradient's weight decay
   double gamma(long outer_step) const;
 };
 

@@ -4,30 +4,21 @@
 #include "core/mpi.hpp"
 #include "core/validate.hpp"
 #include "learning/parle.hpp"
+#include "learning/sampler_table.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace relax {
 
-double StepSchedule::lr(double epoch) const {
-  switch (kind) {
-  case Kind::constant:
-    return lr0;
-  case Kind::polynomial:
-    return lr0 * std::pow(1.0 + epoch / a, -p);
-  case Kind::logarithmic:
-    return lr0 * std::log(2.0) / std::log(2.0 + epoch);
-  }
-  return lr0;
-}
-
 template <typename Real>
 SamplerDriver<Real>::SamplerDriver(MPI_Comm comm, Model<Real>& model, const SamplerOptions& options)
-    : comm_(comm), model_(&model), options_(options), n_(model.parameter_count()),
-      tempering_(options.ctld) {
+    : comm_(comm), model_(&model), options_(options), n_(model.parameter_count()) {
+  if (!options_.config) {
+    throw Error("SamplerDriver: options without a configuration (use make_sampler_options)");
+  }
   if (options_.parallelism == Parallelism::elastic) {
-    replica_ = comm_rank(comm);
+    replica_ = comm_rank(comm_);
   }
   const std::size_t samples = model.sample_count();
   const std::size_t batch = std::min(options_.batch, samples);
@@ -35,17 +26,17 @@ SamplerDriver<Real>::SamplerDriver(MPI_Comm comm, Model<Real>& model, const Samp
   minibatches_per_epoch_ = static_cast<long>((samples + batch - 1) / batch);
   state_.params.assign(n_, Real(0));
   state_.velocity.assign(n_, Real(0));
-  state_.bias = tempering_.bias();
+  state_.moment.assign(n_, Real(0));
+  const SamplerSpec& spec = find_sampler(options_.sampler);
+  if (spec.name == "ctld") {
+    state_.bias.assign(static_cast<std::size_t>(options_.config->integer("ctld.bins")) + 1, 0.0);
+  }
   gradient_.assign(n_, Real(0));
-  noise_.assign(n_, Real(0));
-  if (options_.kind == SamplerKind::entropy_sgd) {
-    y_.assign(n_, Real(0));
-    mu_.assign(n_, Real(0));
-    direction_.assign(n_, Real(0));
-  }
   if (options_.parallelism == Parallelism::elastic) {
-    direction_.assign(n_, Real(0)); // the replicas' mean
+    mean_.assign(n_, Real(0));
   }
+  rule_ = make_sampler_rule<Real>(spec, *options_.config, n_);
+  rule_->start(*this);
 }
 
 template <typename Real> CounterRng SamplerDriver<Real>::rng(std::uint32_t stream) const {
@@ -53,16 +44,32 @@ template <typename Real> CounterRng SamplerDriver<Real>::rng(std::uint32_t strea
                     stream + static_cast<std::uint32_t>(replica_) * train_stream::replica_stride);
 }
 
+template <typename Real>
+void SamplerDriver<Real>::fill_noise(std::uint32_t stream, std::uint32_t step, std::size_t n,
+                                     Real* out) const {
+  fill_normal(rng(stream), step, 0, n, out);
+}
+
+template <typename Real> void SamplerDriver<Real>::replica_mean(Real* values) const {
+  if (options_.parallelism != Parallelism::elastic) {
+    return;
+  }
+  allreduce_sum(comm_, values, n_);
+  const auto inverse = static_cast<Real>(1.0 / comm_size(comm_));
+  for (std::size_t k = 0; k < n_; ++k) {
+    values[k] *= inverse;
+  }
+}
+
 template <typename Real> void SamplerDriver<Real>::restore(const SamplerState<Real>& saved) {
-  if (saved.params.size() != n_ || saved.velocity.size() != n_ ||
-      saved.bias.size() != tempering_.bias().size()) {
+  if (saved.params.size() != n_ || saved.velocity.size() != n_ || saved.moment.size() != n_ ||
+      saved.bias.size() != state_.bias.size()) {
     throw InputError("checkpoint: state sizes (" + std::to_string(saved.params.size()) +
                      " parameters, " + std::to_string(saved.bias.size()) +
-                     " bias bins) do not match the configured run (" + std::to_string(n_) +
-                     " parameters, " + std::to_string(tempering_.bias().size()) + " bins)");
+                     " bias edges) do not match the configured run (" + std::to_string(n_) +
+                     " parameters, " + std::to_string(state_.bias.size()) + " edges)");
   }
   state_ = saved;
-  tempering_.bias() = saved.bias;
 }
 
 template <typename Real> double SamplerDriver<Real>::next_gradient(const Real* at) {
@@ -91,128 +98,12 @@ template <typename Real> double SamplerDriver<Real>::next_gradient(const Real* a
   return loss / static_cast<double>(count);
 }
 
-template <typename Real> double SamplerDriver<Real>::temperature_now() const {
-  switch (options_.kind) {
-  case SamplerKind::sgld:
-    return options_.temperature.temperature(epoch());
-  case SamplerKind::ctld:
-    return state_.steps < options_.ctld.sampling_steps ? 1.0 / tempering_.g(state_.alpha.alpha)
-                                                       : 1.0;
-  case SamplerKind::entropy_sgd:
-    return options_.entropy.noise * options_.entropy.noise;
-  case SamplerKind::sgd:
-    break;
-  }
-  return 0.0;
-}
-
-template <typename Real> StepRecord SamplerDriver<Real>::sgd_step() {
-  StepRecord record;
-  record.lr = options_.step.lr(epoch());
-  record.loss = next_gradient(state_.params.data());
-  MomentumParameters p = options_.momentum;
-  p.lr = record.lr;
-  momentum_step(p, n_, gradient_.data(), state_.velocity.data(), state_.params.data());
-  return record;
-}
-
-template <typename Real> StepRecord SamplerDriver<Real>::sgld_step() {
-  StepRecord record;
-  const double t = epoch();
-  record.lr = options_.step.lr(t);
-  record.temperature = options_.temperature.temperature(t);
-  record.loss = next_gradient(state_.params.data());
-  fill_normal(rng(train_stream::noise), static_cast<std::uint32_t>(state_.steps), 0, n_,
-              noise_.data());
-  relax::sgld_step(n_, record.lr,
-                   sgld_noise_scale(record.lr, record.temperature, model_->sample_count()),
-                   gradient_.data(), noise_.data(), state_.params.data());
-  return record;
-}
-
-template <typename Real> StepRecord SamplerDriver<Real>::ctld_step() {
-  const CtldParameters& p = options_.ctld;
-  StepRecord record;
-  if (state_.steps >= p.sampling_steps) { // second phase: SGD-momentum at g = 1
-    if (state_.steps == p.sampling_steps) {
-      std::fill(state_.velocity.begin(), state_.velocity.end(), Real(0));
-    }
-    record = sgd_step();
-    record.temperature = 1.0;
-    record.alpha = state_.alpha.alpha;
-    return record;
-  }
-  record.lr = p.lr;
-  const double g = tempering_.g(state_.alpha.alpha);
-  record.loss = next_gradient(state_.params.data());
-  const auto step = static_cast<std::uint32_t>(state_.steps);
-  fill_normal(rng(train_stream::noise), step, 0, n_, noise_.data());
-  const std::size_t samples = model_->sample_count();
-  const double scale =
-      std::sqrt(2.0 * p.friction * p.lr * p.temperature / static_cast<double>(samples));
-  // alpha sees the same theta as the gradient (both before the step).
-  double xi_alpha = 0;
-  fill_normal(rng(train_stream::alpha_noise), step, 0, 1, &xi_alpha);
-  ctld_alpha_step(p, tempering_, record.loss, samples, xi_alpha, state_.alpha);
-  ctld_theta_step(n_, p.lr, p.friction, g, scale, gradient_.data(), noise_.data(),
-                  state_.velocity.data(), state_.params.data());
-  const long deposit_until = p.metadynamics_steps < 0 ? p.sampling_steps : p.metadynamics_steps;
-  if (state_.steps < deposit_until) {
-    tempering_.deposit(state_.alpha.alpha);
-  }
-  record.alpha = state_.alpha.alpha;
-  record.temperature = 1.0 / tempering_.g(state_.alpha.alpha);
-  return record;
-}
-
-template <typename Real> StepRecord SamplerDriver<Real>::entropy_step() {
-  const EntropyParameters& p = options_.entropy;
-  StepRecord record;
-  record.lr = options_.step.lr(epoch());
-  record.gamma = p.gamma(state_.steps);
-  record.temperature = p.noise * p.noise;
-  Real* x = state_.params.data();
-  std::copy(x, x + n_, y_.data());
-  std::copy(x, x + n_, mu_.data());
-  for (int l = 0; l < p.inner_steps; ++l) {
-    const double loss = next_gradient(y_.data());
-    if (l == 0) {
-      record.loss = loss; // at y = x
-    }
-    fill_normal(rng(train_stream::noise), static_cast<std::uint32_t>(state_.minibatches), 0, n_,
-                noise_.data());
-    entropy_inner_step(n_, p.inner_lr, record.gamma, p.noise, gradient_.data(), x, noise_.data(),
-                       y_.data());
-    moving_average(n_, p.average, y_.data(), mu_.data());
-  }
-  entropy_outer_direction(n_, x, mu_.data(), direction_.data());
-  MomentumParameters outer = options_.momentum;
-  outer.lr = record.lr;
-  momentum_step(outer, n_, direction_.data(), state_.velocity.data(), x);
-  return record;
-}
-
 template <typename Real> StepRecord SamplerDriver<Real>::step() {
-  StepRecord record;
-  switch (options_.kind) {
-  case SamplerKind::sgd:
-    record = sgd_step();
-    break;
-  case SamplerKind::sgld:
-    record = sgld_step();
-    break;
-  case SamplerKind::ctld:
-    record = ctld_step();
-    break;
-  case SamplerKind::entropy_sgd:
-    record = entropy_step();
-    break;
-  }
+  StepRecord record = rule_->step(*this);
   ++state_.steps;
-  state_.bias = tempering_.bias();
   if (options_.parallelism == Parallelism::elastic && options_.coupling_every > 0 &&
       state_.steps % options_.coupling_every == 0) {
-    elastic_couple(comm_, options_.coupling, n_, state_.params.data(), direction_.data());
+    elastic_couple(comm_, options_.coupling, n_, state_.params.data(), mean_.data());
   }
   record.step = state_.steps;
   record.epoch = epoch();
@@ -224,147 +115,52 @@ template class SamplerDriver<double>;
 
 // ---- configuration ----
 
-namespace {
-
-struct SamplerName {
-  SamplerKind kind;
-  const char* name;
-};
-constexpr SamplerName sampler_names[] = {{SamplerKind::sgd, "sgd"},
-                                         {SamplerKind::sgld, "sgld"},
-                                         {SamplerKind::ctld, "ctld"},
-                                         {SamplerKind::entropy_sgd, "entropy_sgd"}};
-
-} // namespace
-
-SamplerKind parse_sampler_kind(const std::string& name) {
-  for (const auto& entry : sampler_names) {
-    if (name == entry.name) {
-      return entry.kind;
-    }
-  }
-  reject_value("train.sampler", name, "sgd, sgld, ctld or entropy_sgd");
-}
-
-std::string to_string(SamplerKind kind) {
-  for (const auto& entry : sampler_names) {
-    if (kind == entry.kind) {
-      return entry.name;
-    }
-  }
-  return "?";
-}
-
 void declare_sampler_options(OptionSet& options) {
+  declare_sampler_keys(options);
   options
-      .choice("train.sampler", "sgd", {"sgd", "sgld", "ctld", "entropy_sgd"},
-              "sampler/optimizer: SGD with momentum, SGLD, CTLD, Entropy-SGD")
       .integer("train.batch", 128, "samples",
                "global minibatch (split over ranks; per replica when parle.replicas)")
-      .real("train.lr", 0.1, "", "learning rate (Entropy-SGD: outer step eta)")
-      .choice("train.lr_schedule", "constant", {"constant", "polynomial", "logarithmic"},
-              "lr(t), t in epochs: lr, lr (1 + t/a)^-p, lr log 2 / log(2 + t)")
-      .real("train.lr_a", 1.0, "epochs", "a of the polynomial lr schedule")
-      .real("train.lr_p", 0.55, "", "p of the polynomial lr schedule")
-      .real("train.momentum", 0.9, "", "momentum mu (SGD, CTLD's second phase, Entropy-SGD outer)")
-      .boolean("train.nesterov", true, "Nesterov momentum")
-      .real("train.weight_decay", 0.0, "", "L2 weight decay added to the gradient")
-      .choice("sgld.schedule", "constant", {"constant", "logarithmic", "polynomial"},
-              "SGLD temperature T(t), t in epochs: T, c/log(2+t), c/(a+t)^p")
-      .real("sgld.temperature", 1.0, "", "T of the constant schedule (posterior: 1)")
-      .real("sgld.c", 1.0, "", "c of the annealing schedules")
-      .real("sgld.a", 1.0, "epochs", "a of the polynomial temperature schedule")
-      .real("sgld.p", 1.0, "", "p of the polynomial temperature schedule")
-      .real("ctld.lr", 0.1, "", "eta of the CTLD sampling phase")
-      .real("ctld.friction", 0.1, "", "gamma: velocity kept per step is 1 - gamma")
-      .real("ctld.temperature", 1.0, "", "T of the extended system")
-      .real("ctld.delta", 0.4, "", "g(alpha) = 1 on |alpha| <= delta")
-      .real("ctld.delta_prime", 1.5, "", "g(alpha) = 1 - S beyond delta'")
-      .real("ctld.s", 0.85, "", "S: lowest g is 1 - S (highest temperature 1/(1-S))")
-      .real("ctld.confining", 10.0, "loss",
-            "C: confining force outside [-delta', delta'] (per sample)")
-      .integer("ctld.bins", 100, "", "K: metadynamics bins on [-delta', delta']")
-      .real("ctld.height", 0.01, "loss", "w: height of each deposited Gaussian (per sample)")
-      .real("ctld.width2", 0.01, "", "sigma^2: variance of each deposited Gaussian")
-      .integer("ctld.sampling_steps", 1000, "steps", "L_s: CTLD steps before SGD-momentum")
-      .integer("entropy.inner_steps", 20, "", "L: inner Langevin steps per outer step")
-      .real("entropy.inner_lr", 0.1, "", "eta': inner step")
-      .real("entropy.noise", 1e-4, "", "eps: inner noise (temperature eps^2)")
-      .real("entropy.gamma0", 1e-4, "", "gamma0 of the scoping gamma0 (1 + gamma1)^k")
-      .real("entropy.gamma1", 1e-3, "", "gamma1 of the scoping")
-      .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y")
       .boolean("parle.replicas", false,
                "elastic replicas, one per rank (else data-parallel over ranks)")
       .integer("parle.every", 20, "steps", "L: couple the replicas every L sampler steps")
       .real("parle.rho", 0.5, "", "rho: pull x <- x - rho (x - mean) at each coupling");
 }
 
-namespace {
-
-/// config.real(key) in [lo, hi]; an open end is a bound moved by `tiny`.
-double require_in(const Config& config, const std::string& key, double lo, double hi,
-                  const std::string& expected) {
-  const double value = config.real(key);
-  if (!(value >= lo && value <= hi)) {
-    reject_value(key, config.text(key), expected);
-  }
-  return value;
+OptionSet sampler_option_set() {
+  OptionSet options;
+  declare_sampler_options(options);
+  return options;
 }
 
-} // namespace
-
 SamplerOptions make_sampler_options(const Config& config) {
-  constexpr double inf = HUGE_VAL;
-  constexpr double tiny = 1e-300;
   SamplerOptions o;
-  o.kind = parse_sampler_kind(config.text("train.sampler"));
+  const SamplerSpec& spec = find_sampler(config.text("train.sampler"));
+  reject_unused_sampler_keys(config, spec);
+  o.sampler = spec.name;
   o.batch = static_cast<std::size_t>(config.integer_at_least("train.batch", 1));
-  o.step.lr0 = config.positive_real("train.lr");
-  const std::string& lr_schedule = config.text("train.lr_schedule");
-  o.step.kind = lr_schedule == "polynomial"    ? StepSchedule::Kind::polynomial
-                : lr_schedule == "logarithmic" ? StepSchedule::Kind::logarithmic
-                                               : StepSchedule::Kind::constant;
-  o.step.a = config.positive_real("train.lr_a");
-  o.step.p = config.non_negative_real("train.lr_p");
-  o.momentum.momentum = require_in(config, "train.momentum", 0, 0.999999, "a number in [0, 1)");
-  o.momentum.nesterov = config.boolean("train.nesterov");
-  o.momentum.weight_decay = config.non_negative_real("train.weight_decay");
-
-  const std::string& schedule = config.text("sgld.schedule");
-  const double c = config.positive_real("sgld.c");
-  o.temperature =
-      schedule == "logarithmic" ? TemperatureSchedule::logarithmic(c)
-      : schedule == "polynomial"
-          ? TemperatureSchedule::polynomial(c, config.positive_real("sgld.a"),
-                                            config.non_negative_real("sgld.p"))
-          : TemperatureSchedule::constant(1.0 / config.positive_real("sgld.temperature"));
-
-  CtldParameters& ctld = o.ctld;
-  ctld.lr = config.positive_real("ctld.lr");
-  ctld.friction = require_in(config, "ctld.friction", tiny, 1, "a number in (0, 1]");
-  ctld.temperature = config.positive_real("ctld.temperature");
-  ctld.delta = config.non_negative_real("ctld.delta");
-  ctld.delta_prime =
-      require_in(config, "ctld.delta_prime", ctld.delta + tiny, inf, "a number > ctld.delta");
-  ctld.s = require_in(config, "ctld.s", 0, 0.999999, "a number in [0, 1)");
-  ctld.confining = config.non_negative_real("ctld.confining");
-  ctld.bins = static_cast<int>(config.integer_at_least("ctld.bins", 2));
-  ctld.height = config.non_negative_real("ctld.height");
-  ctld.width2 = config.positive_real("ctld.width2");
-  ctld.sampling_steps = config.integer_at_least("ctld.sampling_steps", 0);
-
-  EntropyParameters& e = o.entropy;
-  e.inner_steps = static_cast<int>(config.integer_at_least("entropy.inner_steps", 1));
-  e.inner_lr = config.positive_real("entropy.inner_lr");
-  e.noise = config.non_negative_real("entropy.noise");
-  e.gamma0 = config.non_negative_real("entropy.gamma0");
-  e.gamma1 = config.non_negative_real("entropy.gamma1");
-  e.average = require_in(config, "entropy.average", tiny, 1, "a number in (0, 1]");
-
   o.parallelism = config.boolean("parle.replicas") ? Parallelism::elastic : Parallelism::data;
   o.coupling_every = config.integer_at_least("parle.every", 0);
-  o.coupling = require_in(config, "parle.rho", 0, 1, "a number in [0, 1]");
+  if (spec.name == "parle") { // its coupling is elastic inside every step, not a periodic pull
+    for (const char* key : {"parle.every", "parle.rho"}) {
+      if (!config.is_default(key)) {
+        throw InputError(std::string(key) + " = '" + config.text(key) + "' (" + config.origin(key) +
+                         "): not used by train.sampler = parle (its coupling is parle.elastic)");
+      }
+    }
+    o.coupling_every = 0;
+  }
+  const double rho = config.real("parle.rho");
+  if (!(rho >= 0 && rho <= 1)) {
+    reject_value("parle.rho", config.text("parle.rho"), "a number in [0, 1]");
+  }
+  o.coupling = rho;
+  o.config = std::make_shared<const Config>(config);
+  make_sampler_rule<double>(spec, config, 1); // every value of the sampler's keys checked now
   return o;
+}
+
+SamplerOptions sampler_options(const std::map<std::string, std::string>& values) {
+  return make_sampler_options(Config::from_values(sampler_option_set(), values));
 }
 
 } // namespace relax

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace relax {
 
@@ -64,13 +65,18 @@ public:
       restore(restart);
     }
     replicas_ = options_.parallelism == Parallelism::elastic ? comm_size(comm_) : 1;
+    if (options_.sampler == "ctld") {
+      ctld_bins_ = static_cast<std::size_t>(config.integer("ctld.bins"));
+      ctld_delta_prime_ = config.real("ctld.delta_prime");
+      alpha_counts_.assign(ctld_bins_ + 1, 0.0); // K bins and the count outside
+    }
   }
 
   void run() {
     OutputFile out(comm_, config_.text("output.file"), {"train", config_.to_ini(), options_.seed});
     out.set_series_axis("/train", "/train/epoch");
     out.write_attribute("/train", "net", model_.describe());
-    out.write_attribute("/train", "sampler", to_string(options_.kind));
+    out.write_attribute("/train", "sampler", options_.sampler);
     out.write_attribute("/train", "parameters",
                         static_cast<std::int64_t>(model_.parameter_count()));
     if (driver_->state().minibatches == 0) {
@@ -78,7 +84,7 @@ public:
     }
     log_info(comm_, "relax train: " + model_.describe() + ", " +
                         std::to_string(model_.parameter_count()) + " parameters, " +
-                        to_string(options_.kind) + ", " + std::to_string(data_.train.count) +
+                        options_.sampler + ", " + std::to_string(data_.train.count) +
                         " training samples, " + std::to_string(comm_size(comm_)) + " rank(s)");
     ProgressReporter progress(comm_, "train", static_cast<double>(epochs_));
     const std::size_t samples_per_minibatch = options_.batch * static_cast<std::size_t>(replicas_);
@@ -103,6 +109,16 @@ public:
         if (trace_every_ > 0 && record.step % trace_every_ == 0) {
           trace_.insert(trace_.end(), {static_cast<double>(record.step), record.epoch, record.loss,
                                        record.lr, record.temperature, record.alpha, record.gamma});
+          if (ctld_bins_ > 0) {
+            const CtldForce& h = record.alpha_force;
+            ctld_trace_.insert(ctld_trace_.end(),
+                               {static_cast<double>(record.step), static_cast<double>(record.phase),
+                                record.alpha, record.alpha_velocity, h.tempering, h.kinetic,
+                                h.confining, h.bias});
+          }
+        }
+        if (ctld_bins_ > 0 && record.phase == 0) {
+          count_alpha(record.alpha);
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         const double rate =
@@ -123,6 +139,9 @@ public:
         out.write_array("/train/trace", trace_, {trace_.size() / trace_width, trace_width});
         out.write_attribute("/train/trace", "columns",
                             "step, epoch, loss, lr, temperature, alpha, gamma");
+      }
+      if (ctld_bins_ > 0) {
+        write_ctld(out);
       }
       write_checkpoint(out);
       out.flush();
@@ -153,6 +172,9 @@ private:
         p /= static_cast<float>(replicas_);
       }
     }
+    if (replicas_ > 1) {
+      write_replicas(out, mean_minibatch_loss, params);
+    }
     const auto [train_loss, train_error] = evaluate(model_, params);
     const auto [test_loss, test_error] = evaluate(test_model_, params);
     const double epoch = driver_->epoch();
@@ -175,6 +197,66 @@ private:
     log_info(comm_, line);
   }
 
+  // Elastic runs: every replica's mean minibatch loss of the epoch and the replicas' RMS distance
+  // to their mean sqrt(sum_a |x_a - mean|^2 / R) (collective).
+  void write_replicas(OutputFile& out, double mean_minibatch_loss, const std::vector<float>& mean) {
+    std::vector<double> losses(static_cast<std::size_t>(replicas_));
+    RELAX_MPI(
+        MPI_Allgather(&mean_minibatch_loss, 1, MPI_DOUBLE, losses.data(), 1, MPI_DOUBLE, comm_));
+    out.append_row("/train/replica_minibatch_loss", losses);
+    ExactSum squares;
+    const std::vector<float>& x = driver_->state().params;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const double d = static_cast<double>(x[k]) - static_cast<double>(mean[k]);
+      squares.add(d * d);
+    }
+    allreduce(comm_, &squares, 1);
+    out.append_scalar("/train/replica_distance", std::sqrt(squares.value() / replicas_));
+  }
+
+  // The histogram of alpha over this epoch's sampling steps: K bins on [-delta', delta'], then
+  // the count outside.
+  void count_alpha(double alpha) {
+    const double h = 2.0 * ctld_delta_prime_ / static_cast<double>(ctld_bins_);
+    const double position = (alpha + ctld_delta_prime_) / h;
+    const bool inside = position >= 0 && position < static_cast<double>(ctld_bins_);
+    alpha_counts_[inside ? static_cast<std::size_t>(position) : ctld_bins_] += 1.0;
+  }
+
+  // /train/ctld: the per-step trace (whole run so far), and per epoch the bias at the bin edges,
+  // the alpha histogram of the epoch and its flatness min/mean over the K bins (NaN after L_s).
+  void write_ctld(OutputFile& out) {
+    if (!ctld_trace_.empty()) {
+      out.write_array("/train/ctld/trace", ctld_trace_,
+                      {ctld_trace_.size() / ctld_trace_width, ctld_trace_width});
+      out.write_attribute("/train/ctld/trace", "columns",
+                          "step, phase, alpha, r_alpha, h_tempering, h_kinetic, h_confining, "
+                          "h_bias");
+    }
+    std::vector<double> bias = driver_->state().bias;
+    if (replicas_ > 1) { // one row per epoch: the replicas' mean bias
+      allreduce_sum(comm_, bias.data(), bias.size());
+      for (double& b : bias) {
+        b /= replicas_;
+      }
+      allreduce_sum(comm_, alpha_counts_.data(), alpha_counts_.size());
+    }
+    out.append_row("/train/ctld/bias", bias);
+    out.append_row("/train/ctld/alpha_histogram",
+                   std::vector<double>(alpha_counts_.begin(), alpha_counts_.end() - 1));
+    out.append_scalar("/train/ctld/alpha_outside", alpha_counts_.back());
+    double sum = 0;
+    double least = alpha_counts_[0];
+    for (std::size_t k = 0; k < ctld_bins_; ++k) {
+      sum += alpha_counts_[k];
+      least = std::min(least, alpha_counts_[k]);
+    }
+    const double mean = sum / static_cast<double>(ctld_bins_);
+    out.append_scalar("/train/ctld/flatness",
+                      sum > 0 ? least / mean : std::numeric_limits<double>::quiet_NaN());
+    std::fill(alpha_counts_.begin(), alpha_counts_.end(), 0.0);
+  }
+
   // /checkpoint: per-replica rows (one row in data-parallel runs, where all ranks agree).
   void write_checkpoint(OutputFile& out) {
     const SamplerState<float>& s = driver_->state();
@@ -188,8 +270,12 @@ private:
     const std::vector<double> scalars = {s.alpha.alpha, s.alpha.velocity};
     out.write_rows("/checkpoint/params", params.data(), rows, row, total, params.size());
     out.write_rows("/checkpoint/velocity", velocity.data(), rows, row, total, velocity.size());
+    const std::vector<double> moment(s.moment.begin(), s.moment.end());
+    out.write_rows("/checkpoint/moment", moment.data(), rows, row, total, moment.size());
     out.write_rows("/checkpoint/alpha", scalars.data(), rows, row, total, scalars.size());
-    out.write_rows("/checkpoint/bias", s.bias.data(), rows, row, total, s.bias.size());
+    if (!s.bias.empty()) { // CTLD only
+      out.write_rows("/checkpoint/bias", s.bias.data(), rows, row, total, s.bias.size());
+    }
     out.write_attribute("/checkpoint", "minibatches", static_cast<std::int64_t>(s.minibatches));
     out.write_attribute("/checkpoint", "steps", static_cast<std::int64_t>(s.steps));
     out.write_attribute("/checkpoint", "replicas", static_cast<std::int64_t>(replicas_));
@@ -216,8 +302,18 @@ private:
     }
     state.params.assign(params.begin(), params.end());
     state.velocity.assign(velocity.begin(), velocity.end());
+    if (in.exists("/checkpoint/moment")) { // absent in files of versions before Adam and pSGLD
+      const auto moment = in.read_rows("/checkpoint/moment", row, 1);
+      state.moment.assign(moment.begin(), moment.end());
+    }
     state.alpha = {alpha[0], alpha[1]};
-    state.bias = in.read_rows("/checkpoint/bias", row, 1);
+    if (!state.bias.empty()) {
+      if (!in.exists("/checkpoint/bias")) {
+        throw InputError("train.restart = '" + path +
+                         "': the checkpoint has no /checkpoint/bias; expected a CTLD run's");
+      }
+      state.bias = in.read_rows("/checkpoint/bias", row, 1);
+    }
     state.minibatches = in.read_int_attribute("/checkpoint", "minibatches");
     state.steps = in.read_int_attribute("/checkpoint", "steps");
     driver_->restore(state);
@@ -238,6 +334,11 @@ private:
   StepRecord last_;
   static constexpr std::size_t trace_width = 7;
   std::vector<double> trace_; // rows of /train/trace, this run
+  static constexpr std::size_t ctld_trace_width = 8;
+  std::vector<double> ctld_trace_; // rows of /train/ctld/trace, this run
+  std::size_t ctld_bins_ = 0;      // K of a CTLD run (0: not CTLD)
+  double ctld_delta_prime_ = 0;
+  std::vector<double> alpha_counts_;
 };
 
 } // namespace

@@ -104,9 +104,12 @@ quick_overrides() {
     compare | sde) echo "--sde.particles=20000" ;;
     # train: 2 (effective) epochs, so series are appended to and /checkpoint rewritten, on the
     # first 10000 training and 1000 test images (158 minibatches: Entropy-SGD 8 outer steps, so
-    # train_parle's every-5 elastic pull happens); CTLD hands over to SGD-momentum after 50 steps
-    # (ctld.sampling_steps is ignored by the other samplers).
-    train) echo "--train.epochs=2 --data.train_size=10000 --data.test_size=1000 --ctld.sampling_steps=50" ;;
+    # train_parle's every-5 elastic pull happens); CTLD hands over to its noiseless phase after
+    # 50 steps (ctld.sampling_steps is given to train_ctld only: another sampler refuses the key).
+    train)
+      echo "--train.epochs=2 --data.train_size=10000 --data.test_size=1000"
+      if [ "$2" = train_ctld ]; then echo "--ctld.sampling_steps=50"; fi
+      ;;
     # fp, hj, fb take seconds as written.
     *) echo "" ;;
   esac
@@ -369,7 +372,7 @@ for ini in "${examples[@]}"; do
   fi
   overrides=()
   if [ "$quick" -eq 1 ]; then
-    read -r -a overrides <<<"$(quick_overrides "$cmd")"
+    read -r -a overrides <<<"$(quick_overrides "$cmd" "$name" | tr '\n' ' ')"
   fi
   run old "$old_relax" "$name" "$ranks" "$cmd" "$ini" "${overrides[@]}"
   old_rc=$run_rc old_seconds=$run_seconds old_scratch=$last_scratch

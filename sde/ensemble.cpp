@@ -83,7 +83,7 @@ ParticleEnsemble::ParticleEnsemble(MPI_Comm comm, const Drift& drift,
   local_size_ = static_cast<std::size_t>(base + (rank < extra ? 1 : 0));
   const std::size_t values = local_size_ * static_cast<std::size_t>(dim());
   x_.assign(values, 0.0);
-  if (settings.integrator.kind == IntegratorKind::baoab) {
+  if (BlockIntegrator::has_velocities(settings.integrator.kind)) {
     v_.assign(values, 0.0);
   }
   if (settings.passage) {
@@ -91,6 +91,7 @@ ParticleEnsemble::ParticleEnsemble(MPI_Comm comm, const Drift& drift,
   }
   integrator_ = BlockIntegrator::create(drift, schedule, settings.seed, settings.integrator,
                                         block_size(settings, dim()));
+  aux_.assign(local_size_ * integrator_->aux_width(), 0.0);
 }
 
 ParticleEnsemble::ParticleEnsemble(MPI_Comm comm, const Drift& drift,
@@ -163,9 +164,10 @@ void ParticleEnsemble::sample_initial(const InitialDistribution& initial,
   }
   }
   if (integrator_->has_velocities()) {
-    const double std = std::sqrt(1.0 / (schedule_.beta(0.0) * settings_.integrator.mass));
+    const double std = integrator_->initial_velocity_std(schedule_.beta(0.0));
     fill(v_, 1, true, [std](std::size_t, double z) { return std * z; });
   }
+  integrator_->initial_aux(first_id_, n, aux_.data(), n);
   require_finite_state(origin_of(initial));
   if (settings_.passage) {
     const double* x = x_.data() + static_cast<std::size_t>(settings_.passage->axis) * n;
@@ -206,6 +208,7 @@ void ParticleEnsemble::record_passages(std::size_t offset, std::uint32_t step) {
 std::optional<ParticleEnsemble::Failure>
 ParticleEnsemble::advance_block(std::size_t offset, std::size_t count, std::uint32_t target) {
   double* v = v_.empty() ? nullptr : v_.data() + offset;
+  double* aux = aux_.empty() ? nullptr : aux_.data() + offset;
   BlockIntegrator& integrator = *integrator_;
   const auto rows = static_cast<std::size_t>(dim());
   const std::size_t capacity = integrator.capacity();
@@ -223,7 +226,7 @@ ParticleEnsemble::advance_block(std::size_t offset, std::size_t count, std::uint
     }
     return bad;
   };
-  integrator.load(first_id_ + offset, count, x_.data() + offset, v, local_size_);
+  integrator.load(first_id_ + offset, count, x_.data() + offset, v, aux, local_size_);
   for (std::uint32_t s = step_; s < target; ++s) {
     integrator.step(s);
     if (settings_.passage) {
@@ -233,10 +236,10 @@ ParticleEnsemble::advance_block(std::size_t offset, std::size_t count, std::uint
   // A non-finite value stays non-finite, so one check at the end finds every failure; only then
   // is the block run again from its saved start to name the step.
   if (first_bad() == count) {
-    integrator.store(x_.data() + offset, v, local_size_);
+    integrator.store(x_.data() + offset, v, aux, local_size_);
     return std::nullopt;
   }
-  integrator.load(first_id_ + offset, count, x_.data() + offset, v, local_size_);
+  integrator.load(first_id_ + offset, count, x_.data() + offset, v, aux, local_size_);
   for (std::uint32_t s = step_; s < target; ++s) {
     integrator.step(s);
     if (const std::size_t p = first_bad(); p < count) {
@@ -350,9 +353,9 @@ AcceptanceCounts ParticleEnsemble::acceptance() const {
   return {counts[0], counts[1]};
 }
 
-std::vector<double> ParticleEnsemble::transpose(const std::vector<double>& values,
-                                                bool to_rows) const {
-  const auto d = static_cast<std::size_t>(dim());
+std::vector<double> ParticleEnsemble::transpose(const std::vector<double>& values, bool to_rows,
+                                                std::size_t width) const {
+  const std::size_t d = width > 0 ? width : static_cast<std::size_t>(dim());
   std::vector<double> out(values.size());
   for (std::size_t k = 0; k < d; ++k) {
     for (std::size_t p = 0; p < local_size_; ++p) {
@@ -370,11 +373,26 @@ void ParticleEnsemble::append_snapshot(OutputFile& file, const std::string& data
                    static_cast<std::size_t>(dim()));
 }
 
+void ParticleEnsemble::append_auxiliary(OutputFile& file, const std::string& dataset) const {
+  const std::size_t width = integrator_->aux_width();
+  const std::vector<double> rows = transpose(aux_, true, width);
+  file.append_rows(dataset, rows.data(), local_size_, first_id_, settings_.particles, width);
+}
+
+std::size_t ParticleEnsemble::aux_width() const {
+  return integrator_->aux_width();
+}
+
+std::string ParticleEnsemble::aux_columns() const {
+  return integrator_->aux_columns();
+}
+
 namespace checkpoint {
 constexpr const char* group = "checkpoint";
 constexpr const char* positions = "checkpoint/positions";
 constexpr const char* velocities = "checkpoint/velocities";
 constexpr const char* passage_step = "checkpoint/passage_step";
+constexpr const char* auxiliary = "checkpoint/auxiliary";
 } // namespace checkpoint
 
 void ParticleEnsemble::write_checkpoint(OutputFile& file) const {
@@ -389,6 +407,10 @@ void ParticleEnsemble::write_checkpoint(OutputFile& file) const {
     const std::vector<double> steps(passage_step_.begin(), passage_step_.end());
     file.write_rows(checkpoint::passage_step, steps.data(), local_size_, first_id_,
                     settings_.particles, 1);
+  }
+  if (const std::size_t width = integrator_->aux_width(); width > 0) {
+    file.write_rows(checkpoint::auxiliary, transpose(aux_, true, width).data(), local_size_,
+                    first_id_, settings_.particles, width);
   }
   const AcceptanceCounts counts = acceptance();
   const auto as_int = [](auto value) { return static_cast<std::int64_t>(value); };
@@ -465,6 +487,15 @@ ParticleEnsemble ParticleEnsemble::restart(MPI_Comm comm, const Drift& drift,
     const std::vector<double> steps =
         file.read_rows(checkpoint::passage_step, ensemble.first_id_, n);
     ensemble.passage_step_.assign(steps.begin(), steps.end());
+  }
+  if (const std::size_t width = ensemble.integrator_->aux_width(); width > 0) {
+    if (!file.exists(checkpoint::auxiliary) ||
+        file.shape(checkpoint::auxiliary) != std::vector<std::size_t>{settings.particles, width}) {
+      throw InputError(where + ": no /checkpoint/auxiliary of " + std::to_string(width) +
+                       " values per particle; expected the settings of the saved run");
+    }
+    ensemble.aux_ = ensemble.transpose(file.read_rows(checkpoint::auxiliary, ensemble.first_id_, n),
+                                       false, width);
   }
   if (comm_rank(comm) == 0) {
     ensemble.restarted_acceptance_ = {file.read_int_attribute(checkpoint::group, "proposed"),

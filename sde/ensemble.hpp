@@ -79,7 +79,7 @@ public:
   /// velocities, step, passage steps and acceptance counts; the random streams continue where they
   /// stopped, so the continuation is bit-identical to an uninterrupted run. InputError when the
   /// checkpoint is missing or was written with other particles, dimension, seed, integrator, dt or
-  /// noise.
+  /// noise, or lacks the integrator's auxiliary state.
   static ParticleEnsemble restart(MPI_Comm comm, const Drift& drift,
                                   const TemperatureSchedule& schedule,
                                   const EnsembleSettings& settings, const std::string& path);
@@ -121,6 +121,13 @@ public:
 
   /// Collective: appends the positions as one (N, dim) level of the series `dataset`.
   void append_snapshot(OutputFile& file, const std::string& dataset) const;
+  /// The integrator's auxiliary state per particle (pSGLD: V; CTLD: alpha, r_alpha, bias) and
+  /// the names of its columns; append_auxiliary appends it as one (N, width) level.
+  std::size_t aux_width() const;
+  std::string aux_columns() const;
+  void append_auxiliary(OutputFile& file, const std::string& dataset) const;
+  /// Local auxiliary state: value j of local particle p at auxiliary()[j * local_size() + p].
+  const std::vector<double>& auxiliary() const { return aux_; }
   /// Collective: writes /checkpoint (positions, velocities, passage steps as (N, width) datasets,
   /// and attributes step, time, particles, dim, seed, dt, integrator, noise, proposed, accepted),
   /// overwriting an earlier one.
@@ -141,7 +148,9 @@ private:
   std::optional<Failure> advance_block(std::size_t offset, std::size_t count, std::uint32_t target);
   /// Local values between the SoA layout of positions() and row-major (local_size, dim) rows, the
   /// layout of the HDF5 datasets: to rows when `to_rows`, else back.
-  std::vector<double> transpose(const std::vector<double>& values, bool to_rows) const;
+  /// `width` values per particle (0: dim()).
+  std::vector<double> transpose(const std::vector<double>& values, bool to_rows,
+                                std::size_t width = 0) const;
 
   MPI_Comm comm_;
   Drift drift_;
@@ -152,6 +161,7 @@ private:
   std::uint32_t step_ = 0;
   std::vector<double> x_;
   std::vector<double> v_;
+  std::vector<double> aux_;                ///< the integrator's auxiliary state (SoA rows)
   std::vector<std::int64_t> passage_step_; ///< -1: not passed yet
   AcceptanceCounts restarted_acceptance_;  ///< counts carried over by a restart (rank 0)
   std::unique_ptr<BlockIntegrator> integrator_;

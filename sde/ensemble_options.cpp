@@ -11,12 +11,15 @@ namespace relax {
 
 void declare_sde_options(OptionSet& options) {
   options.integer("sde.particles", 100000, "", "number of particles N (global, >= 1)")
-      .choice("sde.integrator", "euler_maruyama", {"euler_maruyama", "mala", "baoab"},
-              "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, or underdamped BAOAB")
+      .choice(
+          "sde.integrator", "euler_maruyama",
+          {"euler_maruyama", "mala", "baoab", "sgld", "psgld", "sghmc", "ctld"},
+          "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, underdamped BAOAB, or a learning "
+          "sampler with one sample: SGLD (= Euler-Maruyama), pSGLD, SGHMC, CTLD")
       .real("sde.dt", 1e-3, "time", "time step")
       .integer("sde.seed", 1, "", "seed of the counter-based random streams, in [0, 2^32)")
-      .real("sde.friction", 1.0, "1/time", "friction gamma of BAOAB")
-      .real("sde.mass", 1.0, "mass", "particle mass m of BAOAB")
+      .real("sde.friction", 1.0, "1/time", "friction gamma of BAOAB, SGHMC and CTLD")
+      .real("sde.mass", 1.0, "mass", "particle mass m of BAOAB and SGHMC")
       .choice(
           "sde.noise", "double", {"double", "float"},
           "precision of the Gaussian increments (float: faster, |xi| <= 5.89, 2^-24 resolution)")
@@ -35,7 +38,49 @@ void declare_sde_options(OptionSet& options) {
       .boolean("sde.passage_times", false,
                "with a passage surface, also write every particle's first passage time to "
                "/sde/passage_time (N values, rewritten at every output)");
+  declare_rmsprop_options(options);
+  declare_ctld_tempering_options(options);
 }
+
+namespace {
+
+/// The keys an integrator reads besides sde.dt; a key of this list set for an integrator that
+/// does not read it is an input error.
+std::vector<std::string> integrator_keys(IntegratorKind kind) {
+  switch (kind) {
+  case IntegratorKind::baoab:
+  case IntegratorKind::sghmc:
+    return {"sde.friction", "sde.mass"};
+  case IntegratorKind::psgld:
+    return {"rmsprop.alpha", "rmsprop.eps"};
+  case IntegratorKind::ctld: {
+    std::vector<std::string> keys = ctld_tempering_keys();
+    keys.push_back("sde.friction");
+    return keys;
+  }
+  case IntegratorKind::euler_maruyama:
+  case IntegratorKind::mala:
+  case IntegratorKind::sgld:
+    break;
+  }
+  return {};
+}
+
+void reject_unread_integrator_keys(const Config& config, IntegratorKind kind) {
+  std::vector<std::string> all = {"sde.friction", "sde.mass", "rmsprop.alpha", "rmsprop.eps"};
+  all.insert(all.end(), ctld_tempering_keys().begin(), ctld_tempering_keys().end());
+  const std::vector<std::string> reads = integrator_keys(kind);
+  for (const std::string& key : all) {
+    if (!config.is_default(key) &&
+        std::find(reads.begin(), reads.end(), key) == reads.end()) {
+      throw InputError(key + " = '" + config.text(key) + "' (" + config.origin(key) +
+                       "): not used by sde.integrator = " + to_string(kind) +
+                       "; expected it unset");
+    }
+  }
+}
+
+} // namespace
 
 EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   EnsembleSettings settings;
@@ -48,6 +93,13 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   integrator.mass = config.positive_real("sde.mass");
   integrator.noise =
       config.text("sde.noise") == "float" ? NoisePrecision::float32 : NoisePrecision::float64;
+  reject_unread_integrator_keys(config, integrator.kind);
+  if (integrator.kind == IntegratorKind::psgld) {
+    integrator.second_moment = make_second_moment(config);
+  }
+  if (integrator.kind == IntegratorKind::ctld) {
+    integrator.ctld = make_ctld_tempering(config);
+  }
   settings.block = static_cast<std::size_t>(config.integer_at_least("sde.block", 0));
   const std::string& passage = config.text("sde.passage");
   if (passage != "none") {

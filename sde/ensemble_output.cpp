@@ -78,6 +78,9 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
   file.write_attribute(group, "particles", static_cast<std::int64_t>(settings.particles));
   file.write_attribute(group, "moments_columns", moment_columns(ensemble.dim()));
   file.write_attribute(group, "histogram", "density: counts / (N * cell volume)");
+  if (ensemble.aux_width() > 0) {
+    file.write_attribute(group, "auxiliary_columns", ensemble.aux_columns());
+  }
   if (settings.passage) {
     file.write_attribute(group, "passage_columns", "passed,exposure,rate,rate_error,mean_time");
     file.write_attribute(group, "passage_surface",
@@ -130,6 +133,9 @@ std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble
   }
   if (plan.snapshot_every > 0 && index % plan.snapshot_every == 0) {
     ensemble.append_snapshot(file, prefix + "particles");
+    if (ensemble.aux_width() > 0) {
+      ensemble.append_auxiliary(file, prefix + "auxiliary");
+    }
     file.append_scalar(prefix + "particles_time", ensemble.time());
   }
   if (plan.checkpoint) {

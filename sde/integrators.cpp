@@ -8,27 +8,38 @@
 
 namespace relax {
 
+namespace {
+
+struct IntegratorName {
+  IntegratorKind kind;
+  const char* name;
+};
+constexpr IntegratorName integrator_names[] = {{IntegratorKind::euler_maruyama, "euler_maruyama"},
+                                               {IntegratorKind::mala, "mala"},
+                                               {IntegratorKind::baoab, "baoab"},
+                                               {IntegratorKind::sgld, "sgld"},
+                                               {IntegratorKind::psgld, "psgld"},
+                                               {IntegratorKind::sghmc, "sghmc"},
+                                               {IntegratorKind::ctld, "ctld"}};
+
+} // namespace
+
 IntegratorKind parse_integrator(const std::string& text, const std::string& key) {
-  if (text == "euler_maruyama") {
-    return IntegratorKind::euler_maruyama;
+  std::string names;
+  for (const auto& entry : integrator_names) {
+    if (text == entry.name) {
+      return entry.kind;
+    }
+    names += (names.empty() ? "" : ", ") + std::string(entry.name);
   }
-  if (text == "mala") {
-    return IntegratorKind::mala;
-  }
-  if (text == "baoab") {
-    return IntegratorKind::baoab;
-  }
-  reject_value(key, text, "euler_maruyama, mala or baoab");
+  reject_value(key, text, "one of " + names);
 }
 
 std::string to_string(IntegratorKind kind) {
-  switch (kind) {
-  case IntegratorKind::euler_maruyama:
-    return "euler_maruyama";
-  case IntegratorKind::mala:
-    return "mala";
-  case IntegratorKind::baoab:
-    return "baoab";
+  for (const auto& entry : integrator_names) {
+    if (kind == entry.kind) {
+      return entry.name;
+    }
   }
   return "euler_maruyama";
 }
@@ -39,7 +50,7 @@ BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& 
     : drift_(drift), schedule_(schedule), settings_(settings), capacity_(capacity),
       drift_sign_(drift.is_gradient() ? -1.0 : 1.0),
       x_(static_cast<std::size_t>(drift.dim()) * capacity),
-      v_(settings.kind == IntegratorKind::baoab ? x_.size() : 0),
+      v_(has_velocities(settings.kind) ? x_.size() : 0), seed_(seed),
       float_increments_(CounterRng(seed, rng_stream::increments), StepDraws<float>::Kind::normal,
                         static_cast<std::size_t>(drift.dim()),
                         settings.noise == NoisePrecision::float32 ? capacity : 0),
@@ -51,8 +62,15 @@ BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& 
   require_positive("sde.mass", settings.mass);
 }
 
+void BlockIntegrator::initial_aux(std::uint64_t, std::size_t count, double* aux,
+                                  std::size_t stride) const {
+  for (std::size_t j = 0; j < aux_width(); ++j) {
+    std::fill_n(aux + j * stride, count, 0.0);
+  }
+}
+
 void BlockIntegrator::load(std::uint64_t first_id, std::size_t count, const double* x,
-                           const double* v, std::size_t stride) {
+                           const double* v, const double* aux, std::size_t stride) {
   if (count > capacity_) {
     throw Error("BlockIntegrator::load: block of " + std::to_string(count) + " exceeds capacity " +
                 std::to_string(capacity_));
@@ -65,15 +83,22 @@ void BlockIntegrator::load(std::uint64_t first_id, std::size_t count, const doub
       std::copy_n(v + k * stride, count, v_.data() + k * capacity_);
     }
   }
+  aux_.resize(aux_width() * capacity_);
+  for (std::size_t j = 0; j < aux_width(); ++j) {
+    std::copy_n(aux + j * stride, count, aux_.data() + j * capacity_);
+  }
   prepare();
 }
 
-void BlockIntegrator::store(double* x, double* v, std::size_t stride) const {
+void BlockIntegrator::store(double* x, double* v, double* aux, std::size_t stride) const {
   for (std::size_t k = 0; k < static_cast<std::size_t>(dim()); ++k) {
     std::copy_n(x_.data() + k * capacity_, count_, x + k * stride);
     if (has_velocities()) {
       std::copy_n(v_.data() + k * capacity_, count_, v + k * stride);
     }
+  }
+  for (std::size_t j = 0; j < aux_width(); ++j) {
+    std::copy_n(aux_.data() + j * capacity_, count_, aux + j * stride);
   }
 }
 
@@ -258,6 +283,183 @@ private:
   double damping_;
 };
 
+/// SGHMC (Chen, Fox, Guestrin) on a landscape: Algorithm 1's integrator at g = 1 with mass m,
+/// x += v dt, then v = (1 - gamma dt) v + b(x) dt / m + sqrt(2 gamma dt / (beta m)) xi.
+class Sghmc final : public BlockIntegrator {
+public:
+  Sghmc(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+        const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), force_(size()) {
+    if (settings.friction * settings.dt > 1.0) {
+      throw InputError("sde.friction = " + format_real(settings.friction) +
+                       ": expected gamma dt <= 1 for sde.integrator = sghmc (sde.dt = " +
+                       format_real(settings.dt) + ")");
+    }
+  }
+
+  void step(std::uint32_t n) override {
+    const double dt = settings_.dt;
+    const auto rows = static_cast<std::size_t>(dim());
+    const double keep = 1.0 - settings_.friction * dt;
+    const double noise = std::sqrt(2.0 * settings_.friction * dt / (beta(n) * settings_.mass));
+    const double kick = drift_sign_ * dt / settings_.mass;
+    add_scaled(rows, count_, capacity_, dt, v_.data(), x_.data());
+    evaluate_drift(x_.data(), force_.data());
+    with_increments(n, [&](const auto* xi) {
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t o = k * capacity_;
+        for (std::size_t p = 0; p < count_; ++p) {
+          v_[o + p] =
+              keep * v_[o + p] + kick * force_[o + p] + noise * static_cast<double>(xi[o + p]);
+        }
+      }
+    });
+  }
+
+private:
+  void prepare() override {}
+  std::vector<double> force_;
+};
+
+/// pSGLD (Li, Chen, Carlson, Carin) on a landscape, the second moments V as auxiliary state:
+/// V = a V + (1 - a) b^2, G = 1 / (eps + sqrt V), x += G b dt + sqrt(2 G dt / beta) xi; the
+/// correction term dt Gamma / beta (Gamma_i = dG_i/dx_i) dropped as in the paper.
+class Psgld final : public BlockIntegrator {
+public:
+  Psgld(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+        const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), b_(size()) {}
+
+  std::size_t aux_width() const override { return static_cast<std::size_t>(dim()); }
+  std::string aux_columns() const override {
+    std::string names;
+    for (int k = 0; k < dim(); ++k) {
+      names += (k > 0 ? "," : "") + std::string("V_") + std::to_string(k);
+    }
+    return names;
+  }
+
+  void step(std::uint32_t n) override {
+    const double dt = settings_.dt;
+    const double temperature = 1.0 / beta(n);
+    const double a = settings_.second_moment.decay;
+    const double eps = settings_.second_moment.epsilon;
+    const auto rows = static_cast<std::size_t>(dim());
+    evaluate_drift(x_.data(), b_.data());
+    with_increments(n, [&](const auto* xi) {
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t o = k * capacity_;
+        for (std::size_t p = 0; p < count_; ++p) {
+          const double b = drift_sign_ * b_[o + p];
+          aux_[o + p] = a * aux_[o + p] + (1.0 - a) * b * b;
+          const double g = 1.0 / (eps + std::sqrt(aux_[o + p]));
+          x_[o + p] +=
+              g * b * dt + std::sqrt(2.0 * g * dt * temperature) * static_cast<double>(xi[o + p]);
+        }
+      }
+    });
+  }
+
+private:
+  void prepare() override {}
+  std::vector<double> b_;
+};
+
+/// CTLD (Algorithm 1 of Ye, Zhu and Mantiuk) on a landscape with U = beta f, eta = dt, unit mass,
+/// gamma = sde.friction. Auxiliary state per particle: alpha, r_alpha and the bias at the K + 1
+/// edges (each particle its own metadynamics).
+class Ctld final : public BlockIntegrator {
+public:
+  Ctld(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+       const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), tempering_(settings.ctld),
+        f_(capacity), gradient_(size()), g_old_(capacity),
+        alpha_noise_(CounterRng(seed, rng_stream::tempering), StepDraws<double>::Kind::normal, 1,
+                     capacity) {
+    if (!drift.is_gradient()) {
+      throw InputError("sde.integrator = ctld needs a gradient drift (drift.rotation = 0), got "
+                       "drift.rotation = " +
+                       format_real(drift.rotation()));
+    }
+    if (settings.friction * settings.dt > 1.0) {
+      throw InputError("sde.friction = " + format_real(settings.friction) +
+                       ": expected gamma dt <= 1 for sde.integrator = ctld (sde.dt = " +
+                       format_real(settings.dt) + ")");
+    }
+    if (settings.ctld.alpha_friction * settings.dt > 1.0) {
+      throw InputError("ctld.alpha_friction = " + format_real(settings.ctld.alpha_friction) +
+                       ": expected gamma_alpha dt <= 1 (sde.dt = " + format_real(settings.dt) +
+                       ")");
+    }
+  }
+
+  double initial_velocity_std(double) const override { return 1.0; }
+  std::size_t aux_width() const override { return 2 + tempering_.edges(); }
+  std::string aux_columns() const override {
+    return "alpha,r_alpha,bias_0..bias_" + std::to_string(tempering_.edges() - 1);
+  }
+  void initial_aux(std::uint64_t first_id, std::size_t count, double* aux,
+                   std::size_t stride) const override {
+    BlockIntegrator::initial_aux(first_id, count, aux, stride);
+    const CounterRng rng(seed_, rng_stream::initial);
+    for (std::size_t p = 0; p < count; ++p) {
+      aux[stride + p] = rng.normal_pair(first_id + p, 2, 0)[0]; // r_alpha^0 ~ N(0, 1)
+    }
+  }
+
+  void step(std::uint32_t n) override {
+    const double dt = settings_.dt;
+    const double b = beta(n);
+    const auto rows = static_cast<std::size_t>(dim());
+    const bool sampling = n < settings_.ctld.sampling_steps;
+    const double keep = 1.0 - settings_.friction * dt;
+    for (std::size_t p = 0; p < count_; ++p) {
+      g_old_[p] = tempering_.g(aux_[p]);
+    }
+    add_scaled(rows, count_, capacity_, dt, v_.data(), x_.data());
+    drift_.landscape().evaluate_batch(count_, capacity_, x_.data(), f_.data(), gradient_.data());
+    with_increments(n, [&](const auto* xi) {
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t o = k * capacity_;
+        for (std::size_t p = 0; p < count_; ++p) {
+          const double noise = sampling ? std::sqrt(2.0 * settings_.friction * dt / g_old_[p]) *
+                                              static_cast<double>(xi[o + p])
+                                        : 0.0;
+          v_[o + p] = keep * v_[o + p] - dt * b * gradient_[o + p] + noise;
+        }
+      }
+    });
+    if (!sampling) {
+      return;
+    }
+    const double* xi_alpha = alpha_noise_.at(first_id_, count_, n);
+    const bool deposits = n < settings_.ctld.deposit_steps();
+    for (std::size_t p = 0; p < count_; ++p) {
+      CtldAlphaState state{aux_[p], aux_[capacity_ + p]};
+      state.alpha += dt * state.velocity;
+      double* bias = aux_.data() + 2 * capacity_ + p; // edge j at bias[j * capacity_]
+      if (deposits) {
+        tempering_.deposit(state.alpha, bias, capacity_);
+      }
+      double kinetic = 0;
+      for (std::size_t k = 0; k < rows; ++k) {
+        kinetic += 0.5 * v_[k * capacity_ + p] * v_[k * capacity_ + p];
+      }
+      const CtldForce force =
+          ctld_alpha_force(tempering_, bias, capacity_, state.alpha, b * f_[p], kinetic);
+      ctld_alpha_kick(dt, settings_.ctld.alpha_friction, force.total(), xi_alpha[p], state);
+      aux_[p] = state.alpha;
+      aux_[capacity_ + p] = state.velocity;
+    }
+  }
+
+private:
+  void prepare() override {}
+  CtldTempering tempering_;
+  std::vector<double> f_, gradient_, g_old_;
+  StepDraws<double> alpha_noise_;
+};
+
 } // namespace
 
 std::unique_ptr<BlockIntegrator>
@@ -268,7 +470,14 @@ BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule,
     return std::make_unique<Mala>(drift, schedule, seed, settings, capacity);
   case IntegratorKind::baoab:
     return std::make_unique<Baoab>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::sghmc:
+    return std::make_unique<Sghmc>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::psgld:
+    return std::make_unique<Psgld>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::ctld:
+    return std::make_unique<Ctld>(drift, schedule, seed, settings, capacity);
   case IntegratorKind::euler_maruyama:
+  case IntegratorKind::sgld: // one sample, the full gradient: SGLD's update is Euler-Maruyama's
     break;
   }
   return std::make_unique<EulerMaruyama>(drift, schedule, seed, settings, capacity);

@@ -1,6 +1,11 @@
 // Time steppers of Langevin dynamics on a block of particles (docs/theory.md): Euler–Maruyama
-// (ULA), MALA (Metropolis-adjusted, exact Gibbs for any dt) and BAOAB (underdamped, friction and
-// mass), each following beta(t) of a TemperatureSchedule, so annealing is the same code. A block is
+// (ULA), MALA (Metropolis-adjusted, exact Gibbs for any dt), BAOAB (underdamped, friction and
+// mass), and the learning samplers on a landscape: SGLD (with one sample and the full gradient it
+// is Euler–Maruyama), pSGLD (RMSProp-preconditioned), SGHMC and CTLD (Algorithm 1's integrator,
+// with alpha, its momentum and a metadynamics bias per particle), each following beta(t) of a
+// TemperatureSchedule, so annealing is the same code. A particle may carry an auxiliary state
+// (pSGLD's second moments, CTLD's alpha, r_alpha and bias) that the ensemble stores and
+// checkpoints with it. A block is
 // held in structure-of-arrays form and evaluated through Drift/Landscape batch calls: one virtual
 // call per block and step, no allocation after construction. Pure: no MPI; the ensemble
 // (sde/ensemble.hpp) distributes particles and feeds blocks through an integrator.
@@ -12,6 +17,9 @@
 //   BAOAB: v += F dt/2m; x += v dt/2; v = c v + sqrt((1 - c^2)/(beta_n m)) xi with c = exp(-gamma
 //   dt);
 //          x += v dt/2; F = b(x); v += F dt/2m  (F is cached from step to step: one evaluation)
+//   SGHMC: x += v dt; v = (1 - gamma dt) v + b(x) dt/m + sqrt(2 gamma dt / (beta_n m)) xi
+//   pSGLD: V = a V + (1 - a) b^2; G = 1/(eps + sqrt V); x += G b dt + sqrt(2 G dt / beta_n) xi
+//   CTLD:  Algorithm 1 with U = beta_n f, eta = dt, unit mass (sde/sampler_kernels.hpp)
 // Random draws follow sde/noise.hpp (stream 0: Gaussian increments, stream 1: MALA's uniforms), so
 // a particle's trajectory depends only on (seed, particle id, steps), not on the block it sits in.
 #pragma once
@@ -20,7 +28,9 @@
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 #include "sde/noise.hpp"
+#include "sde/sampler_kernels.hpp"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,9 +39,10 @@
 
 namespace relax {
 
-enum class IntegratorKind { euler_maruyama, mala, baoab };
+enum class IntegratorKind { euler_maruyama, mala, baoab, sgld, psgld, sghmc, ctld };
 
-/// "euler_maruyama" | "mala" | "baoab"; InputError naming `key` otherwise.
+/// "euler_maruyama" | "mala" | "baoab" | "sgld" | "psgld" | "sghmc" | "ctld"; InputError naming
+/// `key` otherwise.
 IntegratorKind parse_integrator(const std::string& text, const std::string& key);
 std::string to_string(IntegratorKind kind);
 
@@ -39,15 +50,18 @@ struct IntegratorSettings {
   IntegratorKind kind = IntegratorKind::euler_maruyama;
   double dt = 1e-3;
   double friction = 1.0; ///< gamma of BAOAB, 1/time
-  double mass = 1.0;     ///< m of BAOAB
+  double mass = 1.0;     ///< m of BAOAB and SGHMC
   NoisePrecision noise = NoisePrecision::float64;
+  SecondMoment second_moment{};   ///< pSGLD's preconditioner average
+  CtldTemperingParameters ctld{}; ///< CTLD's alpha side
 };
 
 /// The key streams (CounterRng stream word) of a run with one seed.
 namespace rng_stream {
 constexpr std::uint32_t increments = 0; ///< Gaussian increments of the dynamics
 constexpr std::uint32_t acceptance = 1; ///< MALA's accept/reject uniforms
-constexpr std::uint32_t initial = 2;    ///< initial positions (step 0) and velocities (step 1)
+constexpr std::uint32_t initial = 2; ///< initial positions (step 0), velocities (1), auxiliary (2)
+constexpr std::uint32_t tempering = 3; ///< CTLD's alpha noise
 } // namespace rng_stream
 
 struct AcceptanceCounts {
@@ -69,18 +83,34 @@ public:
   const IntegratorSettings& settings() const { return settings_; }
   int dim() const { return drift_.dim(); }
   std::size_t capacity() const { return capacity_; }
-  /// True for BAOAB, the one integrator with a velocity per particle.
-  bool has_velocities() const { return settings_.kind == IntegratorKind::baoab; }
+  /// True for BAOAB, SGHMC and CTLD, the integrators with a velocity per particle.
+  bool has_velocities() const { return has_velocities(settings_.kind); }
+  static bool has_velocities(IntegratorKind kind) {
+    return kind == IntegratorKind::baoab || kind == IntegratorKind::sghmc ||
+           kind == IntegratorKind::ctld;
+  }
+  /// Standard deviation of the initial velocities at beta: Maxwellian sqrt(1/(beta m)), CTLD's
+  /// r^0 ~ N(0, I) in units where U = beta f.
+  virtual double initial_velocity_std(double beta) const {
+    return std::sqrt(1.0 / (beta * settings_.mass));
+  }
+  /// Values of the auxiliary state per particle (0: none) and their names.
+  virtual std::size_t aux_width() const { return 0; }
+  virtual std::string aux_columns() const { return ""; }
+  /// The auxiliary state at the start for particles first_id .. first_id + count - 1 (row j of
+  /// particle p at aux[j * stride + p]); zeros unless an integrator says otherwise.
+  virtual void initial_aux(std::uint64_t first_id, std::size_t count, double* aux,
+                           std::size_t stride) const;
 
   /// Copies particles first_id .. first_id + count - 1 in (coordinate k of particle p at
-  /// x[k*stride + p], v likewise; v is ignored unless has_velocities()) and evaluates what the
-  /// first step needs (forces, energies).
+  /// x[k*stride + p], v and the auxiliary rows likewise; v is ignored unless has_velocities(),
+  /// aux unless aux_width() > 0) and evaluates what the first step needs (forces, energies).
   void load(std::uint64_t first_id, std::size_t count, const double* x, const double* v,
-            std::size_t stride);
+            const double* aux, std::size_t stride);
   /// Advances the loaded particles from step n to n + 1.
   virtual void step(std::uint32_t n) = 0;
   /// Copies the loaded particles out, in the layout of load().
-  void store(double* x, double* v, std::size_t stride) const;
+  void store(double* x, double* v, double* aux, std::size_t stride) const;
 
   std::size_t count() const { return count_; }
   std::uint64_t first_id() const { return first_id_; }
@@ -115,6 +145,8 @@ protected:
   std::uint64_t first_id_ = 0;
   std::vector<double> x_;
   std::vector<double> v_;
+  std::vector<double> aux_; ///< row j of loaded particle p at aux_[j * capacity_ + p]
+  std::uint32_t seed_;
   AcceptanceCounts acceptance_;
 
 private:

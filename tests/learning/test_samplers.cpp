@@ -4,6 +4,7 @@
 // gradient. Statistical checks use fixed seeds and batch-means standard errors.
 #include "learning/samplers.hpp"
 #include "learning/samplers_driver.hpp"
+#include "tests/learning/sampler_test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -15,49 +16,9 @@
 #include <vector>
 
 using namespace relax;
+using namespace relax::testing;
 
 namespace {
-
-// f(x) = (x^2 - 1)^2 + tilt x: two wells of unequal depth.
-class TiltedDoubleWell final : public Landscape {
-public:
-  explicit TiltedDoubleWell(double tilt) : tilt_(tilt) {}
-  int dim() const override { return 1; }
-  std::string describe() const override { return "tilted double well"; }
-  double value(const double* x) const override {
-    const double u = x[0] * x[0] - 1.0;
-    return u * u + tilt_ * x[0];
-  }
-  double gradient(const double* x, double* g) const override {
-    g[0] = 4.0 * x[0] * (x[0] * x[0] - 1.0) + tilt_;
-    return value(x);
-  }
-
-private:
-  double tilt_;
-};
-
-// Mean of a series and its standard error from `batches` batch means (autocorrelation-robust).
-struct Estimate {
-  double mean;
-  double se;
-};
-Estimate batch_means(const std::vector<double>& x, int batches = 40) {
-  const std::size_t size = x.size() / static_cast<std::size_t>(batches);
-  std::vector<double> means(static_cast<std::size_t>(batches));
-  for (int b = 0; b < batches; ++b) {
-    const auto first = x.begin() + static_cast<std::ptrdiff_t>(b * size);
-    means[static_cast<std::size_t>(b)] =
-        std::accumulate(first, first + static_cast<std::ptrdiff_t>(size), 0.0) /
-        static_cast<double>(size);
-  }
-  const double mean = std::accumulate(means.begin(), means.end(), 0.0) / batches;
-  double ss = 0;
-  for (double m : means) {
-    ss += (m - mean) * (m - mean);
-  }
-  return {mean, std::sqrt(ss / (batches - 1) / batches)};
-}
 
 // Ratio estimator sum(w h) / sum(w) with a batch-means standard error.
 Estimate weighted_batch_means(const std::vector<double>& h, const std::vector<double>& w,
@@ -83,16 +44,6 @@ Estimate weighted_batch_means(const std::vector<double>& h, const std::vector<do
     ss += (r - mean) * (r - mean);
   }
   return {mean, std::sqrt(ss / (batches - 1) / batches)};
-}
-
-// Integral of f over [lo, hi] by the composite Simpson rule (n even).
-double simpson(const std::function<double(double)>& f, double lo, double hi, int n = 4000) {
-  const double h = (hi - lo) / n;
-  double sum = f(lo) + f(hi);
-  for (int i = 1; i < n; ++i) {
-    sum += (i % 2 == 1 ? 4.0 : 2.0) * f(lo + i * h);
-  }
-  return sum * h / 3.0;
 }
 
 // Bayesian linear regression y = X w + noise(sigma), prior N(0, I / lambda), as a Model whose
@@ -241,11 +192,9 @@ TEST_CASE("SGLD samples the closed-form posterior of Bayesian linear regression"
   // ~ 0.1%; minibatch gradient noise adds h N^2 C / (2B) ~ 1% (C ~ 1 the per-sample gradient
   // variance). Both are well below the 4-standard-error band (~10% here); the mean is unbiased.
   LinearRegression model(x, y, sigma, lambda);
-  SamplerOptions options;
-  options.kind = SamplerKind::sgld;
-  options.batch = 10;
+  SamplerOptions options =
+      sampler_options({{"train.sampler", "sgld"}, {"train.batch", "10"}, {"train.lr", "2e-3"}});
   options.seed = 3;
-  options.step.lr0 = 2e-3;
   SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
   driver.state().params = {mean[0], mean[1]};
   const int burn_in = 20000;
@@ -270,7 +219,7 @@ TEST_CASE("SGLD samples the closed-form posterior of Bayesian linear regression"
     // (h = lr / N) and noise 2 h, so the time average of `steps` iterates has covariance
     // (2 / h) A^-2 / steps (minibatch noise inflates it by ~0.5 %). Measured within [2/3, 1.5]
     // of it (40 batch means: ~11 % relative noise), so a chain that mixes 2x slower fails.
-    const double h = options.step.lr0 / static_cast<double>(N);
+    const double h = 2e-3 / static_cast<double>(N);
     const double inverse_squared[2] = {(a11 * a11 + a01 * a01) / (det * det),
                                        (a00 * a00 + a01 * a01) / (det * det)};
     const double predicted_se = std::sqrt(2.0 / h * inverse_squared[k] / steps);
@@ -283,13 +232,65 @@ TEST_CASE("SGLD samples the closed-form posterior of Bayesian linear regression"
   }
 }
 
+TEST_CASE("SGLD's prior is train.weight_decay: the posterior with precision N wd", "[samplers]") {
+  // The same regression without a prior in the model (lambda = 0); train.weight_decay = 0.5 is the
+  // Gaussian prior exp(-N wd |w|^2 / 2) of precision lambda = N wd = 50, which moves the posterior
+  // mean by ~1/3 (~80 of its standard errors here): a run that ignored the key fails.
+  const std::size_t N = 100;
+  std::vector<double> x(2 * N), y(N), z(3 * N);
+  fill_normal(CounterRng(11, 0), 0, 0, z.size(), z.data());
+  for (std::size_t i = 0; i < N; ++i) {
+    x[2 * i] = z[3 * i];
+    x[2 * i + 1] = z[3 * i + 1];
+    y[i] = 1.0 * x[2 * i] - 0.5 * x[2 * i + 1] + z[3 * i + 2];
+  }
+  const double lambda = 50;
+  double a00 = lambda, a01 = 0, a11 = lambda, b0 = 0, b1 = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    a00 += x[2 * i] * x[2 * i];
+    a01 += x[2 * i] * x[2 * i + 1];
+    a11 += x[2 * i + 1] * x[2 * i + 1];
+    b0 += x[2 * i] * y[i];
+    b1 += x[2 * i + 1] * y[i];
+  }
+  const double det = a00 * a11 - a01 * a01;
+  const double mean[2] = {(a11 * b0 - a01 * b1) / det, (a00 * b1 - a01 * b0) / det};
+  const double unregularized0 =
+      ((a11 - lambda) * b0 - a01 * b1) / ((a00 - lambda) * (a11 - lambda) - a01 * a01);
+  LinearRegression model(x, y, 1.0, 0.0);
+  SamplerOptions options = sampler_options({{"train.sampler", "sgld"},
+                                            {"train.batch", "10"},
+                                            {"train.lr", "2e-3"},
+                                            {"train.weight_decay", "0.5"}});
+  options.seed = 4;
+  SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+  driver.state().params = {mean[0], mean[1]};
+  std::vector<double> w0, w1;
+  for (int s = 0; s < 220000; ++s) {
+    driver.step();
+    if (s >= 20000) {
+      w0.push_back(driver.state().params[0]);
+      w1.push_back(driver.state().params[1]);
+    }
+  }
+  const Estimate m0 = batch_means(w0);
+  const Estimate m1 = batch_means(w1);
+  CAPTURE(m0.mean, m0.se, mean[0], unregularized0, m1.mean, m1.se, mean[1]);
+  CHECK(std::fabs(m0.mean - mean[0]) < 4 * m0.se);
+  CHECK(std::fabs(m1.mean - mean[1]) < 4 * m1.se);
+  CHECK(std::fabs(unregularized0 - mean[0]) > 20 * m0.se);
+}
+
 TEST_CASE("SGLD schedules: lr(t) and T(t) in epochs follow their formulas", "[samplers]") {
   // One sample: every step is one epoch, so step k runs at t = k.
   LandscapeModel model(std::make_shared<TiltedDoubleWell>(0.0));
-  SamplerOptions options;
-  options.kind = SamplerKind::sgld;
-  options.step = {StepSchedule::Kind::polynomial, 0.2, 4.0, 0.55};
-  options.temperature = TemperatureSchedule::logarithmic(2.0);
+  const SamplerOptions options = sampler_options({{"train.sampler", "sgld"},
+                                                  {"train.lr", "0.2"},
+                                                  {"train.lr_schedule", "polynomial"},
+                                                  {"train.lr_a", "4"},
+                                                  {"train.lr_p", "0.55"},
+                                                  {"sgld.schedule", "logarithmic"},
+                                                  {"sgld.c", "2"}});
   SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
   for (int k = 0; k < 5; ++k) {
     const StepRecord r = driver.step();
@@ -297,9 +298,14 @@ TEST_CASE("SGLD schedules: lr(t) and T(t) in epochs follow their formulas", "[sa
     CHECK(r.temperature == Approx(2.0 / std::log(2.0 + k)).epsilon(1e-14));
     CHECK(r.epoch == k + 1);
   }
-  const StepSchedule logarithmic{StepSchedule::Kind::logarithmic, 0.3, 1, 1};
-  CHECK(logarithmic.lr(0) == Approx(0.3).epsilon(1e-15));
-  CHECK(logarithmic.lr(6) == Approx(0.3 * std::log(2.0) / std::log(8.0)).epsilon(1e-15));
+  SamplerDriver<double> logarithmic(
+      MPI_COMM_SELF, model,
+      sampler_options(
+          {{"train.sampler", "sgld"}, {"train.lr", "0.3"}, {"train.lr_schedule", "logarithmic"}}));
+  for (int k = 0; k < 7; ++k) {
+    const StepRecord r = logarithmic.step();
+    CHECK(r.lr == Approx(0.3 * std::log(2.0) / std::log(2.0 + k)).epsilon(1e-15));
+  }
 }
 
 TEST_CASE("CTLD tempering function g and its derivative", "[samplers]") {
@@ -320,94 +326,139 @@ TEST_CASE("CTLD tempering function g and its derivative", "[samplers]") {
   CHECK(std::fabs(t.dg(1.5 - 1e-9)) < 1e-7);
 }
 
-TEST_CASE("CTLD: flat alpha marginal with metadynamics, reweighted theta is Gibbs", "[samplers]") {
-  // Tilted double well at T = 0.25: theta | alpha ~ exp(-g(alpha) f / T). The momentum form with
-  // h = lr = 0.0025 (time step sqrt(h) = 0.05) and friction 0.1 per step.
+TEST_CASE("CTLD (Algorithm 1): joint law exp(-H_e) in (theta, alpha), reweighted theta is Gibbs",
+          "[samplers]") {
+  // Tilted double well, U = f / T at T = 0.25 (barrier 4 at g = 1, 0.6 at g = 1 - S = 0.15). Time
+  // step eta = 0.025, gamma = gamma_alpha = 2 (eta gamma = 0.05; at eta = 0.05 the outer alpha bins
+  // are off by 4-5 SE, ~4 %: the step bias of the confining wall's discontinuous force).
+  // Metadynamics for the first `learn` steps, then the bias is frozen and the stationary law of
+  // (theta, r, alpha, r_alpha) is exp(-g(alpha) (U + r^2/2) - phi(alpha) - V_b(alpha) -
+  // r_alpha^2/2): integrating r out, the (theta, alpha) law is exp(-g U - phi - V_b) g^(-1/2)
+  // (Theorem 1 with eq. 12), whose alpha marginal is Z(g(alpha)) g^(-1/2) e^(-phi - V_b) with Z(g)
+  // = int exp(-g U).
   const double temperature = 0.25;
   auto landscape = std::make_shared<TiltedDoubleWell>(0.3);
   LandscapeModel model(landscape);
-  SamplerOptions options;
-  options.kind = SamplerKind::ctld;
-  options.batch = 1;
-  options.seed = 5;
-  CtldParameters& p = options.ctld;
-  p.lr = 0.0025;
-  p.friction = 0.1;
+  const long learn = 3000000;
+  const long sample = 4000000;
+  CtldParameters p;
+  p.eta = 0.025;
+  p.friction = 2;
+  p.alpha_friction = 2;
   p.temperature = temperature;
   p.bins = 60;
-  p.height = 5e-6;
+  p.height = 2e-5;
   p.width2 = 0.05 * 0.05;
-  p.confining = 5.0;
-  const long learn = 5000000;
-  const long sample = 4000000;
-  p.metadynamics_steps = learn;
-  p.sampling_steps = learn + sample;
+  p.confining = 20;
+  SamplerOptions options = sampler_options({{"train.sampler", "ctld"},
+                                            {"train.batch", "1"},
+                                            {"ctld.eta", "0.025"},
+                                            {"ctld.friction", "2"},
+                                            {"ctld.alpha_friction", "2"},
+                                            {"ctld.temperature", "0.25"},
+                                            {"ctld.bins", "60"},
+                                            {"ctld.height", "2e-5"},
+                                            {"ctld.width2", "0.0025"},
+                                            {"ctld.confining", "20"},
+                                            {"ctld.sampling_steps", std::to_string(learn + sample)},
+                                            {"ctld.metadynamics_steps", std::to_string(learn)}});
+  options.seed = 5;
   SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
   driver.state().params = {-1.0};
   std::vector<double> alpha, theta;
   alpha.reserve(static_cast<std::size_t>(sample / 4));
   theta.reserve(static_cast<std::size_t>(sample / 4));
   for (long s = 0; s < learn + sample; ++s) {
-    driver.step();
+    if (driver.step().phase != 0) {
+      FAIL("CTLD left its sampling phase at step " << s);
+    }
     if (s >= learn && s % 4 == 0) {
       alpha.push_back(driver.state().alpha.alpha);
       theta.push_back(driver.state().params[0]);
     }
   }
-  const CtldTempering tempering = [&] {
-    CtldTempering t(p);
-    t.bias() = driver.state().bias;
-    return t;
-  }();
+  const std::vector<double> bias = driver.state().bias;
+  REQUIRE(bias.size() == 61); // K + 1 edges
+  const CtldTempering tempering(p);
+  const auto energy = [&](double t) { return landscape->value(&t) / temperature; };
+  const auto z_of_g = [&](double g) {
+    return simpson([&](double t) { return std::exp(-g * energy(t)); }, -4, 4, 2000);
+  };
+  const auto alpha_density = [&](double a, bool kinetic) {
+    const double g = tempering.g(a);
+    return z_of_g(g) * (kinetic ? 1.0 / std::sqrt(g) : 1.0) *
+           std::exp(-tempering.bias_potential(a, bias) - tempering.confining_potential(a));
+  };
+  const double outer = p.delta_prime + 1.0; // e^-20 beyond
+  const double z_alpha = simpson([&](double a) { return alpha_density(a, true); }, -outer, outer, 4000);
+  const double z_alpha_no_kinetic =
+      simpson([&](double a) { return alpha_density(a, false); }, -outer, outer, 4000);
 
-  // (1) alpha marginal on [-delta', delta'], 6 bins: flat within batch-means noise.
+  // (1) alpha marginal in 6 bins of [-delta', delta'] against the analytic one with the frozen
+  // bias; the law without the kinetic term r^T r / 2 in h~ (no g^(-1/2)) is rejected by > 10 SE.
   const int bins = 6;
   const double width = 2 * p.delta_prime / bins;
-  const auto inside = [&](double a) { return std::fabs(a) < p.delta_prime; };
-  std::vector<double> is_inside(alpha.size());
-  std::transform(alpha.begin(), alpha.end(), is_inside.begin(),
-                 [&](double a) { return inside(a) ? 1.0 : 0.0; });
-  // The 4-SE band means something only if the SE is what mixing at the alpha noise predicts (a
-  // chain that mixes poorly has a large SE and passes any band). Per step the momentum form has
-  // velocity variance lr T / n and alpha diffuses with D = lr T / (n friction) (n = 1 sample).
-  // For reflecting diffusion on [-delta', delta'] (length L) with the flat marginal, the time
-  // average of the indicator of [a, b] has asymptotic variance (2 / steps) sum_k c_k^2 / lambda_k
-  // with lambda_k = D (k pi / L)^2 and c_k = E[1_[a,b] sqrt(2) cos(k pi (alpha + delta') / L)].
-  // The measured SE (40 batch means: ~11 % relative noise; inertia and the bias ripple add a
-  // little) must lie within [0.5, 2] of that prediction: a chain mixing 4x slower fails.
-  const double diffusion = p.lr * p.temperature / p.friction;
-  const double length = 2 * p.delta_prime;
+  double worst_wrong = 0;
+  std::vector<double> fractions;
   for (int b = 0; b < bins; ++b) {
     const double lo = -p.delta_prime + b * width;
     std::vector<double> in_bin(alpha.size());
     std::transform(alpha.begin(), alpha.end(), in_bin.begin(),
                    [&](double a) { return a >= lo && a < lo + width ? 1.0 : 0.0; });
-    const Estimate fraction = weighted_batch_means(in_bin, is_inside);
-    double asymptotic = 0;
-    for (int k = 1; k < 20000; ++k) {
-      const double q = k * M_PI / length;
-      const double u0 = lo + p.delta_prime;
-      const double c =
-          std::sqrt(2.0) * (std::sin(q * (u0 + width)) - std::sin(q * u0)) / q / length;
-      asymptotic += c * c / (diffusion * q * q);
-    }
-    const double predicted_se = std::sqrt(2 * asymptotic / static_cast<double>(sample));
-    CAPTURE(b, fraction.mean, fraction.se, predicted_se, fraction.se / predicted_se);
-    CHECK(std::fabs(fraction.mean - 1.0 / bins) < 4 * fraction.se);
-    CHECK(fraction.se < 2 * predicted_se);
-    CHECK(fraction.se > 0.5 * predicted_se);
+    const Estimate fraction = batch_means(in_bin);
+    const double exact =
+        simpson([&](double a) { return alpha_density(a, true); }, lo, lo + width, 400) / z_alpha;
+    const double wrong =
+        simpson([&](double a) { return alpha_density(a, false); }, lo, lo + width, 400) /
+        z_alpha_no_kinetic;
+    CAPTURE(b, fraction.mean, fraction.se, exact, wrong);
+    CHECK(std::fabs(fraction.mean - exact) < 4 * fraction.se);
+    worst_wrong = std::max(worst_wrong, std::fabs(wrong - exact) / fraction.se);
+    fractions.push_back(fraction.mean);
+  }
+  CHECK(worst_wrong > 10);
+  // Metadynamics flattened the marginal: every bin within 25 % of 1/6 (measured ~5 %).
+  for (double f : fractions) {
+    CAPTURE(fractions);
+    CHECK(std::fabs(f * bins - 1.0) < 0.25);
   }
 
-  // (2) theta reweighted to g = 1 by w = exp(-(1 - g(alpha)) f(theta) / T): the target
-  // exp(-(f(theta) + V(alpha)) / T) has the Gibbs theta-marginal exp(-f/T)/Z.
+  // (2) theta given alpha: P(theta < 0 | alpha in A) for A = {|alpha| < delta} (g = 1) and the hot
+  // ends {|alpha| > 1.2} against exp(-g U) mixed over the alpha density on A.
+  const auto conditional_left = [&](double lo, double hi) {
+    const auto mixed = [&](double t_lo, double t_hi) {
+      const auto over_alpha = [&](double a) {
+        const double g = tempering.g(a);
+        return alpha_density(a, true) / z_of_g(g) *
+               simpson([&](double t) { return std::exp(-g * energy(t)); }, t_lo, t_hi, 400);
+      };
+      return simpson(over_alpha, lo, hi, 40) + simpson(over_alpha, -hi, -lo, 40);
+    };
+    return mixed(-4, 0) / mixed(-4, 4);
+  };
+  for (const auto& [lo, hi] : {std::pair<double, double>{0.0, 0.4}, {1.2, 1.5}}) {
+    std::vector<double> left, in_set;
+    for (std::size_t i = 0; i < theta.size(); ++i) {
+      const bool in = std::fabs(alpha[i]) >= lo && std::fabs(alpha[i]) < hi;
+      in_set.push_back(in ? 1.0 : 0.0);
+      left.push_back(theta[i] < 0 ? 1.0 : 0.0);
+    }
+    const Estimate measured = weighted_batch_means(left, in_set);
+    const double exact = conditional_left(lo, hi);
+    CAPTURE(lo, hi, measured.mean, measured.se, exact);
+    CHECK(std::fabs(measured.mean - exact) < 4 * measured.se);
+    CHECK(measured.se < 0.02);
+  }
+
+  // (3) theta reweighted to g = 1 by w = exp(-(1 - g(alpha)) U(theta)): the theta marginal of
+  // q w is exp(-U) / Z (the alpha factors separate).
   std::vector<double> weight(theta.size()), left(theta.size()), x(theta.size());
   for (std::size_t i = 0; i < theta.size(); ++i) {
-    const double f = landscape->value(&theta[i]);
-    weight[i] = std::exp(-(1.0 - tempering.g(alpha[i])) * f / temperature);
+    weight[i] = std::exp(-(1.0 - tempering.g(alpha[i])) * energy(theta[i]));
     left[i] = theta[i] < 0 ? 1.0 : 0.0;
     x[i] = theta[i];
   }
-  const auto gibbs = [&](double t) { return std::exp(-landscape->value(&t) / temperature); };
+  const auto gibbs = [&](double t) { return std::exp(-energy(t)); };
   const double z = simpson(gibbs, -4, 4);
   const double p_left = simpson(gibbs, -4, 0) / z;
   const double mean_x = simpson([&](double t) { return t * gibbs(t); }, -4, 4) / z;
@@ -423,6 +474,98 @@ TEST_CASE("CTLD: flat alpha marginal with metadynamics, reweighted theta is Gibb
   // the SE of both reweighted checks: they resolve the tempering bias by 10 SE.
   CHECK(std::fabs(left_raw.mean - p_left) > 10 * left_w.se);
   CHECK(std::fabs(mean_raw.mean - mean_x) > 10 * mean_w.se);
+}
+
+TEST_CASE("CTLD step by hand: Algorithm 1's order, noise sqrt(2 eta gamma / g), h~ with r^T r / 2",
+          "[samplers]") {
+  // One sample, f(x) = (x^2 - 1)^2 + 0.3 x; a step from theta0 with r0, alpha0, r_alpha0 set by
+  // hand (alpha0 = 0.9 inside the tempering ramp, so g' != 0), against the formulas of Algorithm 1
+  // with the step's own noise (streams 3 and 4 at counter 0).
+  auto landscape = std::make_shared<TiltedDoubleWell>(0.3);
+  LandscapeModel model(landscape);
+  SamplerOptions options = sampler_options({{"train.sampler", "ctld"},
+                                            {"ctld.eta", "0.1"},
+                                            {"ctld.friction", "3"},
+                                            {"ctld.alpha_friction", "2"},
+                                            {"ctld.temperature", "0.5"},
+                                            {"ctld.bins", "10"},
+                                            {"ctld.height", "0.2"},
+                                            {"ctld.width2", "0.04"},
+                                            {"ctld.sampling_steps", "1"},
+                                            {"train.weight_decay", "0.4"}});
+  options.seed = 8;
+  SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+  driver.state().params = {0.7};
+  driver.state().velocity = {-0.3};
+  driver.state().alpha = {0.9, 0.5};
+  double xi = 0;
+  double xi_alpha = 0;
+  fill_normal(driver.rng(train_stream::noise), 0, 0, 1, &xi);
+  fill_normal(driver.rng(train_stream::alpha_noise), 0, 0, 1, &xi_alpha);
+  CtldParameters p;
+  p.delta_prime = 1.5;
+  p.bins = 10;
+  p.height = 0.2;
+  p.width2 = 0.04;
+  const CtldTempering t(p);
+  const double eta = 0.1, gamma = 3, gamma_alpha = 2, wd = 0.4, scale = 1 / 0.5;
+  const double theta = 0.7 + eta * -0.3;
+  double gradient = 0;
+  const double f = landscape->gradient(&theta, &gradient);
+  const double r = (1 - eta * gamma) * -0.3 - eta * scale * (gradient + wd * theta) +
+                   std::sqrt(2 * eta * gamma / t.g(0.9)) * xi;
+  const double alpha = 0.9 + eta * 0.5;
+  std::vector<double> bias(11, 0.0);
+  t.deposit(alpha, bias);
+  const double h = 2 * 1.5 / 10;
+  const auto k = static_cast<std::size_t>((alpha + 1.5) / h);
+  const double energy = scale * (f + wd * theta * theta / 2);
+  const double force = -t.dg(alpha) * (energy + r * r / 2) - (bias[k + 1] - bias[k]) / h;
+  const double r_alpha =
+      (1 - eta * gamma_alpha) * 0.5 + eta * force + std::sqrt(2 * eta * gamma_alpha) * xi_alpha;
+  const StepRecord record = driver.step();
+  CHECK(driver.state().params[0] == Approx(theta).epsilon(1e-14));
+  CHECK(driver.state().velocity[0] == Approx(r).epsilon(1e-13));
+  CHECK(driver.state().alpha.alpha == Approx(alpha).epsilon(1e-14));
+  CHECK(driver.state().alpha.velocity == Approx(r_alpha).epsilon(1e-12));
+  CHECK(record.alpha_force.total() == Approx(force).epsilon(1e-12));
+  CHECK(record.alpha_force.kinetic == Approx(-t.dg(alpha) * r * r / 2).epsilon(1e-12));
+  CHECK(record.temperature == Approx(1 / t.g(alpha)).epsilon(1e-14));
+  CHECK(record.loss == Approx(f).epsilon(1e-14));
+  CHECK(driver.state().bias == bias);
+  // After L_s = 1: the same integrator without noise, r kept, alpha frozen.
+  const double theta2 = theta + eta * r;
+  const double f2 = landscape->gradient(&theta2, &gradient);
+  const double r2 = (1 - eta * gamma) * r - eta * scale * (gradient + wd * theta2);
+  const StepRecord second = driver.step();
+  CHECK(second.phase == 1);
+  CHECK(second.temperature == 0);
+  CHECK(second.loss == Approx(f2).epsilon(1e-14));
+  CHECK(driver.state().velocity[0] == Approx(r2).epsilon(1e-13));
+  CHECK(driver.state().alpha.alpha == alpha);
+}
+
+TEST_CASE("CTLD starts from r ~ N(0, I), r_alpha ~ N(0, 1), alpha = 0", "[samplers]") {
+  auto landscape = std::make_shared<TiltedDoubleWell>(0.3);
+  const std::size_t n = 20000;
+  double sum = 0, squares = 0, alpha_sum = 0, alpha_squares = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    LandscapeModel model(landscape);
+    SamplerOptions options = sampler_options({{"train.sampler", "ctld"}});
+    options.seed = static_cast<std::uint32_t>(i);
+    const SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+    const double r = driver.state().velocity[0];
+    sum += r;
+    squares += r * r;
+    alpha_sum += driver.state().alpha.velocity;
+    alpha_squares += driver.state().alpha.velocity * driver.state().alpha.velocity;
+    REQUIRE(driver.state().alpha.alpha == 0.0);
+  }
+  const double N = static_cast<double>(n);
+  CHECK(std::fabs(sum / N) < 4 / std::sqrt(N));
+  CHECK(std::fabs(squares / N - 1) < 4 * std::sqrt(2 / N));
+  CHECK(std::fabs(alpha_sum / N) < 4 / std::sqrt(N));
+  CHECK(std::fabs(alpha_squares / N - 1) < 4 * std::sqrt(2 / N));
 }
 
 TEST_CASE("Entropy-SGD's outer step follows the local-entropy gradient (quadrature)",
@@ -442,16 +585,17 @@ TEST_CASE("Entropy-SGD's outer step follows the local-entropy gradient (quadratu
   const double z = simpson(tilted, -5, 5);
   const double mean_y = simpson([&](double y) { return y * tilted(y); }, -5, 5) / z;
 
-  SamplerOptions options;
-  options.kind = SamplerKind::entropy_sgd;
-  options.step.lr0 = 1.0;
-  options.momentum = {1.0, 0.0, false, 0.0};
-  EntropyParameters& e = options.entropy;
-  e.inner_steps = 600;
-  e.inner_lr = 0.003; // Euler bias O(eta') on <y>: ~1e-3, below the standard error
-  e.noise = eps;
-  e.gamma0 = gamma;
-  e.gamma1 = 0.0;
+  // Euler bias O(eta' = 0.003) on <y>: ~1e-3, below the standard error.
+  SamplerOptions options = sampler_options({{"train.sampler", "entropy_sgd"},
+                                            {"train.lr", "1"},
+                                            {"train.momentum", "0"},
+                                            {"train.nesterov", "false"},
+                                            {"entropy.inner_steps", "600"},
+                                            {"entropy.inner_lr", "0.003"},
+                                            {"entropy.noise", std::to_string(eps)},
+                                            {"entropy.gamma0", std::to_string(gamma)},
+                                            {"entropy.gamma1", "0"}});
+  const int inner_steps = 600;
   const int replicas = 3000;
   std::vector<double> direction;
   LandscapeModel model(landscape);
@@ -470,5 +614,5 @@ TEST_CASE("Entropy-SGD's outer step follows the local-entropy gradient (quadratu
   // Effective epochs: each outer step costs L gradient evaluations (one sample per epoch here).
   SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
   driver.step();
-  CHECK(driver.epoch() == Approx(e.inner_steps));
+  CHECK(driver.epoch() == Approx(inner_steps));
 }

@@ -54,11 +54,11 @@ void advance(Ensemble& e, BlockIntegrator& integrator, std::uint32_t first_step,
              std::uint32_t last_step, std::size_t block) {
   for (std::size_t o = 0; o < e.n; o += block) {
     const std::size_t count = std::min(block, e.n - o);
-    integrator.load(o, count, e.x.data() + o, e.v.data() + o, e.n);
+    integrator.load(o, count, e.x.data() + o, e.v.data() + o, nullptr, e.n);
     for (std::uint32_t s = first_step; s < last_step; ++s) {
       integrator.step(s);
     }
-    integrator.store(e.x.data() + o, e.v.data() + o, e.n);
+    integrator.store(e.x.data() + o, e.v.data() + o, nullptr, e.n);
   }
   e.acceptance = integrator.acceptance();
 }
