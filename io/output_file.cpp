@@ -676,6 +676,13 @@ void OutputFile::describe(const std::string& dataset, const Quantity& quantity) 
   }
 }
 
+void OutputFile::describe_all(const std::string& group,
+                              const std::vector<std::pair<std::string, Quantity>>& quantities) {
+  for (const auto& [name, quantity] : quantities) {
+    describe(group + "/" + name, quantity);
+  }
+}
+
 void OutputFile::set_series_axis(const std::string& group, const std::string& axis) {
   impl_->series_axes[hdf5::absolute_path(group)] = hdf5::absolute_path(axis);
 }

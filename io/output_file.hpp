@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace relax {
@@ -106,6 +107,9 @@ public:
   /// Collective: long_name and units of `dataset`, written now if it exists, else when it is
   /// created. Every writer describes the datasets it writes (docs/output.md lists them).
   void describe(const std::string& dataset, const Quantity& quantity);
+  /// describe() for each (name, quantity) of the table: the datasets "<group>/<name>".
+  void describe_all(const std::string& group,
+                    const std::vector<std::pair<std::string, Quantity>>& quantities);
   /// The series of `group` (and of its subgroups) run along `axis` (a 1-D dataset, e.g.
   /// "hj/gamma"); the default axis of a group is its "time" dataset. `group` may also name one
   /// series ("sde/particles" along "sde/particles_time").

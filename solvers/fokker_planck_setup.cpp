@@ -121,19 +121,17 @@ void append_fokker_planck_output(OutputFile& file, const FokkerPlanckDiagnostics
                                  long steps, const GridField& rho, const std::string& group) {
   const std::string prefix = group + "/";
   const std::string density = density_units(rho.grid().dim());
-  for (const auto& [name, quantity] : std::vector<std::pair<std::string, Quantity>>{
-           {"time", {"time", "time"}},
-           {"beta", {"inverse temperature beta(t)", "1/energy"}},
-           {"density", {"density rho (cell averages)", density}},
-           {"mass", {"mass: integral of rho", "1"}},
-           {"outflow", {"mass left through absorbing faces since t = 0", "1"}},
-           {"min_density", {"smallest cell value of rho", density}},
-           {"free_energy", {"free energy: integral of rho (f + log(rho) / beta)", "energy"}},
-           {"relative_entropy", {"relative entropy KL(rho || Gibbs(beta))", "1"}},
-           {"l1_to_gibbs", {"L1 distance to Gibbs(beta)", "1"}},
-           {"steps", {"time steps taken since t = 0", "count"}}}) {
-    file.describe(prefix + name, quantity);
-  }
+  file.describe_all(
+      group, {{"time", {"time", "time"}},
+              {"beta", {"inverse temperature beta(t)", "1/energy"}},
+              {"density", {"density rho (cell averages)", density}},
+              {"mass", {"mass: integral of rho", "1"}},
+              {"outflow", {"mass left through absorbing faces since t = 0", "1"}},
+              {"min_density", {"smallest cell value of rho", density}},
+              {"free_energy", {"free energy: integral of rho (f + log(rho) / beta)", "energy"}},
+              {"relative_entropy", {"relative entropy KL(rho || Gibbs(beta))", "1"}},
+              {"l1_to_gibbs", {"L1 distance to Gibbs(beta)", "1"}},
+              {"steps", {"time steps taken since t = 0", "count"}}});
   file.append_scalar(prefix + "time", diagnostics.time);
   file.append_scalar(prefix + "beta", diagnostics.beta);
   file.append_field(prefix + "density", rho);

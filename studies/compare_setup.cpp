@@ -175,19 +175,17 @@ void write_compare_attributes(OutputFile& file, const ComparisonProblem& problem
   file.write_attribute("compare", "particle_beta",
                        "particles: " + problem.particle_schedule.describe() +
                            ", PDE: " + problem.schedule.describe());
-  for (const auto& [name, quantity] : std::vector<std::pair<std::string, Quantity>>{
-           {"time", {"output time", "time"}},
-           {"l1", {"L1 distance of the PDE density and the particle histogram", "1"}},
-           {"total_variation", {"total variation distance: L1 / 2", "1"}},
-           {"kl", {"KL(histogram || PDE density)", "1"}},
-           {"hellinger", {"Hellinger distance", "1"}},
-           {"chi2", {"Pearson chi-square of the counts against the PDE density", "1"}},
-           {"dof", {"degrees of freedom of the chi-square", "count"}},
-           {"pvalue", {"chi-square p-value", "1"}},
-           {"noise", {"expected L1 of N independent draws from the PDE density", "1"}},
-           {"agree", {"verdict: " + problem.rule.describe(), "1"}}}) {
-    file.describe("compare/" + name, quantity);
-  }
+  file.describe_all("compare",
+                    {{"time", {"output time", "time"}},
+                     {"l1", {"L1 distance of the PDE density and the particle histogram", "1"}},
+                     {"total_variation", {"total variation distance: L1 / 2", "1"}},
+                     {"kl", {"KL(histogram || PDE density)", "1"}},
+                     {"hellinger", {"Hellinger distance", "1"}},
+                     {"chi2", {"Pearson chi-square of the counts against the PDE density", "1"}},
+                     {"dof", {"degrees of freedom of the chi-square", "count"}},
+                     {"pvalue", {"chi-square p-value", "1"}},
+                     {"noise", {"expected L1 of N independent draws from the PDE density", "1"}},
+                     {"agree", {"verdict: " + problem.rule.describe(), "1"}}});
 }
 
 void append_compare_output(OutputFile& file, double time, const DensityComparison& c,

@@ -79,6 +79,36 @@ void write_problem(OutputFile& file, const Grid& grid, const Landscape& landscap
                    std::uint64_t particles) {
   file.write_grid(grid);
   file.set_series_axis("fb", "fb/time");
+  const std::string density = density_units(grid.dim());
+  file.describe_all("fb", {{"f", {"landscape f", "energy"}},
+                           {"V", {"terminal cost V", "energy"}},
+                           {"time", {"time", "time"}},
+                           {"u", {"value function u(., t) by Cole-Hopf", "energy"}},
+                           {"u_fd", {"value function by monotone finite differences", "energy"}},
+                           {"fd_difference", {"max |u - u_fd|", "energy"}},
+                           {"density_csgd", {"density of controlled SGD", density}},
+                           {"density_sgd", {"density of plain SGD", density}},
+                           {"doob", {"Doob-transform prediction phi q", density}},
+                           {"doob_l1", {"L1 distance of doob and density_csgd", "1"}},
+                           {"control_cost", {"(c/2) int_0^t int |alpha|^2 rho_csgd", "energy"}},
+                           {"expected_V_csgd", {"int V rho_csgd(t)", "energy"}},
+                           {"expected_V_sgd", {"int V rho_sgd(t)", "energy"}},
+                           {"theorem7",
+                            {"Theorem 7: rows J0, E[V], cost, E[V] + cost, E[V_sgd]; "
+                             "columns PDE, particle mean, standard error",
+                             "energy"}}});
+  file.describe_all("fb/particles",
+                    {{"histogram_csgd", {"particle histogram of controlled SGD", density}},
+                     {"histogram_sgd", {"particle histogram of plain SGD", density}},
+                     {"chi2_pvalue", {"chi-square p-value of each histogram", "1"}},
+                     {"l1", {"L1 distance of each histogram to its density", "1"}},
+                     {"l1_noise", {"expected L1 of sampling noise alone", "1"}}});
+  for (const char* table : {"chi2_pvalue", "l1", "l1_noise"}) {
+    file.name_axis(std::string("fb/particles/") + table, 1, "side", {"csgd", "sgd"});
+  }
+  file.name_axis("fb/theorem7", 0, "quantity",
+                 {"J0", "E[V(x_csgd(T))]", "control_cost", "E[V]+cost", "E[V(x_sgd(T))]"});
+  file.name_axis("fb/theorem7", 1, "estimate", {"pde", "particle_mean", "standard_error"});
   file.write_attribute("fb", "landscape", landscape.describe());
   file.write_attribute("fb", "terminal", problem.V->describe());
   file.write_attribute("fb", "beta", problem.beta);

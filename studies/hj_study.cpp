@@ -95,6 +95,37 @@ private:
   HjOutcome outcome_;
 };
 
+/// long_name and units of /hj, and the names of its table axes.
+void describe_hj_output(OutputFile& file, std::size_t dim) {
+  file.describe_all("hj", {{"f", {"landscape f", "energy"}},
+                           {"gamma", {"gamma (the time of the HJ equation)", "time"}},
+                           {"u", {"local entropy f_gamma = u(., gamma)", "energy"}},
+                           {"u_fd", {"f_gamma by monotone finite differences", "energy"}},
+                           {"fd_difference", {"max |u - u_fd|", "energy"}},
+                           {"minimizer", {"grid cell of the least f_gamma", "length"}},
+                           {"minimum", {"least f_gamma on the grid", "energy"}}});
+  for (std::size_t a = 0; a < dim; ++a) {
+    file.describe(
+        "hj/grad/x" + std::to_string(a),
+        {"d f_gamma / d x" + std::to_string(a) + " (central differences)", "energy/length"});
+  }
+  file.describe_all("hj/particles",
+                    {{"points", {"points where the particles estimate grad f_gamma", "length"}},
+                     {"grad", {"particle estimate of grad f_gamma", "energy/length"}},
+                     {"stderr", {"standard error of the estimate", "energy/length"}},
+                     {"acceptance", {"MALA acceptance rate per point", "1"}},
+                     {"pde_grad", {"grad f_gamma by Cole-Hopf", "energy/length"}},
+                     {"z", {"(grad - pde_grad) / stderr", "1"}}});
+  file.name_axis("hj/minimizer", 1, "coordinate");
+  file.name_axis("hj/particles/points", 0, "point");
+  file.name_axis("hj/particles/points", 1, "coordinate");
+  file.name_axis("hj/particles/acceptance", 1, "point");
+  for (const char* table : {"grad", "stderr", "pde_grad", "z"}) {
+    file.name_axis(std::string("hj/particles/") + table, 1, "point");
+    file.name_axis(std::string("hj/particles/") + table, 2, "coordinate");
+  }
+}
+
 std::string HjStudy::append_grid_level(OutputFile& file, double gamma) {
   if (finite_difference_) {
     finite_difference_->advance_to(gamma, *u_fd_); // NumericalError: earlier levels are kept
@@ -181,6 +212,7 @@ HjOutcome HjStudy::run(const Config& config) {
                   {"hj", config.to_ini(), settings_.sampling.seed});
   file.write_grid(grid_);
   file.set_series_axis("hj", "hj/gamma");
+  describe_hj_output(file, dim_);
   file.write_attribute("hj", "landscape", landscape_->describe());
   file.write_attribute("hj", "nu", settings_.problem.nu);
   file.write_attribute("hj", "method", config.text("hj.method"));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What an xarray user sees: the groups /fp, /sde and /compare of a compare file (and /fp of a 2D
-# fp file) open with xarray's h5netcdf engine with named dimensions whose coordinates are the
+# fp file, /hj, /hj/particles, /fb, /fb/particles) open with xarray's h5netcdf engine with named dimensions whose coordinates are the
 # stored time and cell centres, long_name and units on every data variable, integer counts and
 # int8 flags; /sde/passage_time only when asked for (sde.passage_times); snapshots along their own
 # times.
@@ -66,6 +66,19 @@ xarray_check s.h5 'g("sde").particles.dims == ("particles_time", "particle", "co
   'np.array_equal(g("sde").particles_time.values, h5["sde/particles_time"][:])' \
   'g("sde").passage_time.dims == ("particle", "one")' \
   'g("sde").passage.dims == ("time", "passage_column")'
+
+expect 0 "hj: wrote hj\.h5" -- hj --grid.lo=-2 --grid.hi=2 --grid.n=80 --hj.gamma=0.1,0.3,1 --hj.dt=0.01 \
+  --hj.points=-1,0.3 --hj.chains=8 --hj.burn_in=100 --hj.samples=10 --output.file=hj.h5
+xarray_check hj.h5 'g("hj").u.dims == ("gamma", "x0")' \
+  'np.array_equal(g("hj").gamma.values, h5["hj/gamma"][:])' \
+  'g("hj/particles").z.dims == ("gamma", "point", "coordinate")' \
+  'all("units" in v.attrs for v in list(g("hj").data_vars.values()) + list(g("hj/particles").data_vars.values()))'
+expect 0 "fb: wrote fb\.h5" -- fb --grid.n=50 --time.end=0.5 --time.outputs=2 --fb.steps=50 \
+  --fb.particles=2000 --output.file=fb.h5
+xarray_check fb.h5 'g("fb").u.dims == ("time", "x0")' \
+  'g("fb/particles").l1.dims == ("time", "side") and list(g("fb/particles").side.values) == ["csgd", "sgd"]' \
+  'g("fb").theorem7.dims == ("quantity", "estimate")' \
+  'all("units" in v.attrs for v in list(g("fb").data_vars.values()) + list(g("fb/particles").data_vars.values()))'
 
 expect 0 "fp: wrote mb\.h5" -- fp --landscape.type=muller_brown --grid.n=20,30 --grid.lo=-1.5,-0.5 \
   --grid.hi=1,2 --time.end=0.1 --time.outputs=2 --output.file=mb.h5
