@@ -24,6 +24,8 @@ struct OptionSpec {
   std::string unit;          ///< "" when dimensionless
   std::string help;
   std::vector<std::string> choices; ///< for ValueKind::choice
+  /// A text key naming a file (or directory) the run reads, which its output must not be.
+  enum class Input { none, file, directory } input = Input::none;
 };
 
 /// A command-line switch that is not a configuration key (--stationary, --fail-on-mismatch).
@@ -42,6 +44,10 @@ public:
                   const std::string& help);
   OptionSet& text(const std::string& key, const std::string& default_value,
                   const std::string& help);
+  /// A text key naming an input file or directory (its path, when set, the output may not be).
+  OptionSet& input_file(const std::string& key, const std::string& help);
+  OptionSet& input_directory(const std::string& key, const std::string& default_value,
+                             const std::string& help);
   OptionSet& boolean(const std::string& key, bool default_value, const std::string& help);
   OptionSet& choice(const std::string& key, const std::string& default_value,
                     const std::vector<std::string>& choices, const std::string& help);
@@ -73,7 +79,8 @@ private:
 
 /// What the command line asked for, besides configuration values.
 struct CommandLine {
-  bool help = false;
+  bool help = false;       ///< --help, -h, or -help anywhere (also after "--")
+  std::string config_file; ///< the --config file, if any
   bool print_config = false;
   std::vector<std::string> switches; ///< names of the switches given
 };

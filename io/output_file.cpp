@@ -97,6 +97,9 @@ struct OutputFile::Impl {
   hdf5::PropertyList link_creation; ///< creates missing groups along a dataset's path
   std::map<std::string, std::vector<Axis>> field_series; ///< for the XDMF sidecar
   bool finished = false;
+  /// Rank 0: device and inode of the "<path>.part" this run created; only that file is renamed.
+  dev_t part_device = 0;
+  ino_t part_inode = 0;
 
   Impl(MPI_Comm comm_, const std::string& path_)
       : comm(comm_), rank(comm_rank(comm_)), path(path_), part_path(path_ + ".part") {
@@ -258,25 +261,55 @@ struct OutputFile::Impl {
     return result;
   }
 
-  /// Collective: closes the file, writes the XDMF sidecar and renames "<path>.part" to <path>.
+  /// Rank 0: writes the XDMF sidecar of `series` beside `h5_path`, pointing at it; empty or the
+  /// reason it failed.
+  std::string write_sidecar(const std::vector<XdmfSeries>& series,
+                            const std::string& h5_path) const {
+    if (series.empty()) {
+      return {};
+    }
+    const std::string xmf = xdmf_path(h5_path);
+    std::ofstream out(xmf);
+    out << xdmf_document(base_name(h5_path), series);
+    if (!out.flush()) {
+      return "output file '" + path + "': cannot write the XDMF sidecar '" + xmf + "'";
+    }
+    return {};
+  }
+
+  /// Collective: the sidecar of the temporary, so that what a killed run leaves opens as it is.
+  void write_part_sidecar() {
+    const std::vector<XdmfSeries> series = xdmf_series();
+    const std::string problem =
+        hdf5::message_from_root(comm, [&] { return write_sidecar(series, part_path); });
+    if (!problem.empty()) {
+      throw Error(problem);
+    }
+  }
+
+  /// Collective: closes the file, writes the XDMF sidecar, renames "<path>.part" to <path> and
+  /// removes the temporary's sidecar.
   void close_and_rename() {
     const std::vector<XdmfSeries> series = xdmf_series();
     finished = true;
     RELAX_HDF5(H5Fclose(file_handle.release()));
     RELAX_MPI(MPI_Barrier(comm)); // every rank's data is in the file before it gets its name
     const std::string problem = hdf5::message_from_root(comm, [&]() -> std::string {
-      if (!series.empty()) {
-        const std::string xmf = xdmf_path(path);
-        std::ofstream out(xmf);
-        out << xdmf_document(base_name(path), series);
-        if (!out.flush()) {
-          return "output file '" + path + "': cannot write the XDMF sidecar '" + xmf + "'";
-        }
+      if (std::string failed = write_sidecar(series, path); !failed.empty()) {
+        return failed;
+      }
+      struct stat info {};
+      if (::stat(part_path.c_str(), &info) != 0 || info.st_dev != part_device ||
+          info.st_ino != part_inode) {
+        return "output file '" + path + "': '" + part_path +
+               "' is no longer the file this run wrote (removed or replaced by another process); "
+               "not renamed";
       }
       if (std::rename(part_path.c_str(), path.c_str()) != 0) {
         return "output file '" + path + "': cannot rename '" + part_path + "' (" +
                std::strerror(errno) + ")";
       }
+      std::remove(xdmf_path(part_path).c_str());
       return {};
     });
     if (!problem.empty()) {
@@ -309,6 +342,13 @@ OutputFile::OutputFile(MPI_Comm comm, const std::string& path, const RunAttribut
                      "': " + message);
   }
   impl.file_handle = hdf5::File(id);
+  if (impl.rank == 0) {
+    struct stat info {};
+    if (::stat(impl.part_path.c_str(), &info) == 0) {
+      impl.part_device = info.st_dev;
+      impl.part_inode = info.st_ino;
+    }
+  }
 
   impl.write_strings("/", "relax_version", {relax_version}, true);
   impl.write_strings("/", "command", {attributes.command}, true);
@@ -452,6 +492,9 @@ void OutputFile::write_rows(const std::string& dataset, const double* local, std
 
 void OutputFile::flush() {
   RELAX_HDF5(H5Fflush(impl_->file(), H5F_SCOPE_GLOBAL));
+  if (!impl_->field_series.empty()) {
+    impl_->write_part_sidecar();
+  }
 }
 
 } // namespace relax

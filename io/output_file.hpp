@@ -46,7 +46,8 @@ public:
   /// Collective: flushes, closes, writes the XDMF sidecar "<path minus .h5>.xmf" for the series
   /// appended with append_field (timed by the group's "time" series when it has one value per
   /// level, e.g. /fp/time for /fp/density; otherwise by the level index) and renames to the final
-  /// path. Later writes throw Error.
+  /// path, but only the "<path>.part" this run created (Error when another process replaced it).
+  /// Later writes throw Error.
   void finish();
   const std::string& path() const;
 
@@ -82,7 +83,8 @@ public:
   void write_rows(const std::string& dataset, const double* local, std::size_t local_rows,
                   std::size_t first_row, std::size_t total_rows, std::size_t width);
 
-  /// Collective: H5Fflush, so everything appended so far is readable after a kill.
+  /// Collective: H5Fflush, so everything appended so far is readable after a kill, and the XDMF
+  /// sidecar "<path>.part.xmf" of the temporary (pointing at "<path>.part"; removed by finish()).
   void flush();
 
 private:

@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "io/output_file.hpp"
 #include "learning/dataset.hpp"
 #include "learning/mlp.hpp"
@@ -28,7 +29,7 @@ OptionSet training_run_options() {
           "train.epochs", 5, "epochs",
           "total training epochs (Entropy-SGD: effective epochs); a restart continues up to it")
       .integer("train.seed", 0, "", "seed of initialization, shuffling and noise")
-      .text("train.restart", "", "continue from the /checkpoint of this earlier output file")
+      .input_file("train.restart", "continue from the /checkpoint of this earlier output file")
       .integer("train.threads", 0, "", "OpenBLAS threads per rank (0: OpenBLAS's default)")
       .integer("train.trace_every", 1, "steps", "write a /train/trace row every n steps (0: none)")
       .integer("train.eval_block", 1000, "samples", "block size of the per-epoch evaluations");
@@ -67,6 +68,7 @@ public:
   }
 
   void run() {
+    finish_setup(config_);
     OutputFile out(comm_, config_.text("output.file"), {"train", config_.to_ini(), options_.seed});
     out.write_attribute("/train", "net", model_.describe());
     out.write_attribute("/train", "sampler", to_string(options_.kind));

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/drift.hpp"
@@ -49,6 +50,7 @@ void run_ensemble(MPI_Comm comm, const Config& config) {
                                          grid ? grid->axes() : std::vector<Axis>{})
                       : ParticleEnsemble::restart(comm, drift, schedule, settings, restart);
 
+  finish_setup(config);
   OutputFile file(comm, config.text("output.file"), {"sde", config.to_ini(), settings.seed});
   if (plan.grid != nullptr) {
     file.write_grid(*plan.grid);

@@ -174,7 +174,12 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
   stepper_.set_post_step([this](double t, ::Vec rho) { on_step(t, rho); });
   // Mass is conserved only up to the linear residual (1^T (I - dt A) = 1^T), so solve tightly.
   RELAX_PETSC(KSPSetTolerances(stepper_.ksp(), 1e-12, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
-  stepper_.set_from_options("fp: time step");
+  stepper_.set_from_options("fp: time step", grid_);
+  // A direct solve by default (the test of exact discrete Gibbs asks for round-off); large 2D/3D
+  // grids switch to -fp_stationary_ksp_type gmres -fp_stationary_pc_type gamg.
+  DirectSolverOptions direct;
+  direct.prefix = options_.prefix + "stationary_";
+  stationary_solver_ = make_direct_solver(grid_.comm(), nullptr, direct);
 }
 
 FokkerPlanckSolver::~FokkerPlanckSolver() = default;
@@ -409,11 +414,8 @@ GridField FokkerPlanckSolver::solve_stationary() const {
     petsc::VecArray values(rhs.vec());
     values[least_offset] = d;
   }
-  // A direct solve by default (the test of exact discrete Gibbs asks for round-off); large 2D/3D
-  // grids switch to -fp_stationary_ksp_type gmres -fp_stationary_pc_type gamg.
-  DirectSolverOptions direct;
-  direct.prefix = options_.prefix + "stationary_";
-  const petsc::KSP ksp = make_direct_solver(grid_.comm(), system, direct);
+  const ::KSP ksp = stationary_solver_;
+  RELAX_PETSC(KSPSetOperators(ksp, system, system));
   RELAX_PETSC(KSPSolve(ksp, rhs.vec(), rho.vec()));
   KSPConvergedReason reason = KSP_CONVERGED_ITERATING;
   RELAX_PETSC(KSPGetConvergedReason(ksp, &reason));

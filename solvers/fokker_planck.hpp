@@ -118,7 +118,8 @@ public:
   /// drift, solve_stationary() otherwise. InputError with an absorbing axis (no stationary state).
   GridField stationary() const;
   /// Collective. The normalized null vector of the assembled operator, for any drift: one linear
-  /// solve with the row of one cell pinned (KSP prefix "<prefix>stationary_", LU by default).
+  /// solve with the row of one cell pinned (KSP prefix "<prefix>stationary_", LU by default,
+  /// created and set from the options with the solver, so that its options are checked first).
   GridField solve_stationary() const;
   /// Collective. exp(-beta f)/Z at the cell centres, normalized to mass 1.
   GridField gibbs(double beta) const;
@@ -162,6 +163,7 @@ private:
   petsc::Vec outflow_weights_; // outflow rate = weights . rho
   bool has_absorbing_ = false;
   TimeStepper stepper_;
+  petsc::KSP stationary_solver_; // of solve_stationary; its operator is set there
 
   double time_ = 0;
   long steps_ = 0;

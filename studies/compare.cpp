@@ -50,7 +50,11 @@ ComparisonRun::ComparisonRun(const Grid& grid, ComparisonProblem problem)
       solver_(grid_, problem_.drift, problem_.schedule, problem_.fp),
       density_(project_initial_density(grid_, problem_.initial)),
       ensemble_(grid_.comm(), problem_.drift, problem_.particle_schedule, problem_.particles,
-                problem_.initial, grid_.axes()) {}
+                problem_.initial, grid_.axes()) {
+  if (problem_.wells) {
+    slow_mode_solver_ = make_slow_mode_solver(grid_.comm());
+  }
+}
 
 void ComparisonRun::advance_to_output(std::size_t k) {
   solver_.advance_to(problem_.output_times.at(k), density_);
@@ -72,7 +76,7 @@ StationaryComparison ComparisonRun::compare_to_stationary() const {
   return c;
 }
 
-EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
+EscapeRates ComparisonRun::escape_rates() const {
   if (!problem_.wells) {
     throw Error("ComparisonRun::escape_rates: the problem has no wells");
   }
@@ -89,7 +93,7 @@ EscapeRates ComparisonRun::escape_rates(const SlowModeOptions& options) const {
   target.fill([&](const double* x) { return direction * (x[0] - saddle) > 0 ? 1.0 : 0.0; });
   RELAX_PETSC(VecPointwiseMult(target.vec(), target.vec(), stationary.vec()));
   rates.target_mass = integral(target);
-  rates.slow_mode = slowest_relaxation(solver_.op(), stationary, target, options);
+  rates.slow_mode = slowest_relaxation(solver_.op(), stationary, target, {}, slow_mode_solver_);
   rates.pde = rates.slow_mode.lambda1 * rates.target_mass;
   rates.particles = ensemble_.passage_statistics();
   rates.kramers = kramers_rate(wells.start_well.hessian, wells.saddle.hessian, problem_.drift.dim(),

@@ -13,9 +13,9 @@
 #include "models/initial.hpp"
 #include "models/schedule.hpp"
 #include "sde/ensemble.hpp"
+#include "solvers/fokker_planck.hpp"
 #include "studies/compare_escape.hpp"
 #include "studies/compare_slow_mode.hpp"
-#include "solvers/fokker_planck.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -134,7 +134,7 @@ public:
   /// Both against the stationary density at beta(time()); InputError with absorbing boundaries.
   StationaryComparison compare_to_stationary() const;
   /// The three escape rates at beta(time()). Error when the problem has no wells.
-  EscapeRates escape_rates(const SlowModeOptions& options = {}) const;
+  EscapeRates escape_rates() const;
 
 private:
   const Grid& grid_;
@@ -142,6 +142,7 @@ private:
   FokkerPlanckSolver solver_;
   GridField density_;
   ParticleEnsemble ensemble_;
+  petsc::KSP slow_mode_solver_; ///< for a problem with wells: made (and set from options) first
 };
 
 } // namespace relax

@@ -26,8 +26,14 @@ double normalize(GridField& v) {
 
 } // namespace
 
+petsc::KSP make_slow_mode_solver(MPI_Comm comm, const SlowModeOptions& options) {
+  DirectSolverOptions direct;
+  direct.prefix = options.prefix;
+  return make_direct_solver(comm, nullptr, direct);
+}
+
 SlowMode slowest_relaxation(::Mat A, const GridField& stationary, const GridField& guess,
-                            const SlowModeOptions& options) {
+                            const SlowModeOptions& options, ::KSP solver) {
   const Grid& grid = stationary.grid();
   PetscReal norm_a = 0;
   RELAX_PETSC(MatNorm(A, NORM_INFINITY, &norm_a));
@@ -37,9 +43,12 @@ SlowMode slowest_relaxation(::Mat A, const GridField& stationary, const GridFiel
   RELAX_PETSC(MatScale(shifted, -1.0));
   RELAX_PETSC(MatShift(shifted, sigma));
 
-  DirectSolverOptions direct;
-  direct.prefix = options.prefix;
-  const petsc::KSP ksp = make_direct_solver(grid.comm(), shifted, direct);
+  petsc::KSP own;
+  if (solver == nullptr) {
+    own = make_slow_mode_solver(grid.comm(), options);
+  }
+  const ::KSP ksp = solver != nullptr ? solver : static_cast<::KSP>(own);
+  RELAX_PETSC(KSPSetOperators(ksp, shifted, shifted));
 
   GridField v(guess);
   remove_stationary_part(v, stationary);

@@ -4,6 +4,7 @@
 // (solvers/compare.hpp).
 #pragma once
 
+#include "core/petsc_handle.hpp"
 #include "grids/grid.hpp"
 
 #include <petscmat.h>
@@ -29,6 +30,11 @@ struct SlowMode {
   int iterations = 0;
 };
 
+/// Collective: the KSP of the shifted operator (LU unless the options under `options.prefix` say
+/// otherwise), set from the options now and given its operator by slowest_relaxation, so that a
+/// run checks those options before it writes anything.
+petsc::KSP make_slow_mode_solver(MPI_Comm comm, const SlowModeOptions& options = {});
+
 /// Collective. A conserves mass (its left null vector is the constant field) and has the right null
 /// vector `stationary` (mass 1), so the fields of zero mass are invariant under A and carry every
 /// other eigenvalue. The iteration v <- (sigma I - A)^-1 v on them (the stationary part that
@@ -36,8 +42,9 @@ struct SlowMode {
 /// operator is a nonsingular M-matrix, converges to the slowest mode at the rate
 /// (lambda1 + sigma) / (lambda2 + sigma) per step; lambda1 is its Rayleigh quotient. `guess` must
 /// have a component along the slow mode (its stationary part is removed first). NumericalError when
-/// the KSP fails or the iteration has not converged after max_iterations.
+/// the KSP fails or the iteration has not converged after max_iterations. `solver`: one made by
+/// make_slow_mode_solver (null: one is made here).
 SlowMode slowest_relaxation(::Mat A, const GridField& stationary, const GridField& guess,
-                            const SlowModeOptions& options = {});
+                            const SlowModeOptions& options = {}, ::KSP solver = nullptr);
 
 } // namespace relax

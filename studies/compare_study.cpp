@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -46,13 +47,14 @@ OptionSet compare_study_options() {
 
 namespace {
 
-/// The study's loop: the run, its file, and the count of disagreements.
+/// The study's loop: the run, its file, and the count of disagreements. The file is opened once
+/// the run (every solver and the particles) exists and finish_setup has passed.
 class CompareStudy {
 public:
   CompareStudy(MPI_Comm comm, const Config& config, const Grid& grid, ComparisonProblem problem,
                const SdeOutputPlan& plan)
       : comm_(comm), plan_(plan), run_(grid, std::move(problem)),
-        file_(comm, config.text("output.file"),
+        file_((finish_setup(config), comm), config.text("output.file"),
               {"compare", config.to_ini(), run_.problem().particles.seed}) {}
 
   CompareOutcome run(const Landscape& landscape, const std::string& rates_note);

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "grids/histogram.hpp"
 #include "io/output_file.hpp"
@@ -72,7 +73,6 @@ void append_particle_output(OutputFile& file, const Grid& grid,
   file.append_row("fb/particles/l1", l1);
   file.append_row("fb/particles/l1_noise", noise);
 }
-
 
 /// Collective: the attributes of /fb and the fields f and V.
 void write_problem(OutputFile& file, const Grid& grid, const Landscape& landscape,
@@ -172,6 +172,7 @@ void run_fb_study(MPI_Comm comm, const Config& config) {
     u_fd = solve_backward_hjb(grid, problem, times, settings.finite_difference);
   }
 
+  finish_setup(config);
   OutputFile file(comm, config.text("output.file"),
                   {"fb", config.to_ini(), settings.particles.seed});
   write_problem(file, grid, *landscape, problem, value, settings.particles.particles);

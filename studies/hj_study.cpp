@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -142,6 +143,7 @@ void HjStudy::append_particle_level(OutputFile& file, std::size_t g) {
 }
 
 void HjStudy::run(const Config& config) {
+  finish_setup(config);
   OutputFile file(comm_, config.text("output.file"),
                   {"hj", config.to_ini(), settings_.sampling.seed});
   file.write_grid(grid_);
