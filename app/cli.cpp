@@ -46,17 +46,18 @@ OptionSet command_options(const Command& command) {
   return options;
 }
 
-/// The usage and keys of `command`; for a command with solvers, the PETSc options of those
-/// solvers too, printed by PETSc while the command builds them (it stops before any output).
+/// The usage and keys of `command`; with PETSc's -help and a command with solvers, the PETSc
+/// options of those solvers too, printed by PETSc while the command builds them (it stops before
+/// any output).
 int show_help(const Session& session, const Command& command, const OptionSet& options,
-              const Config& config) {
+              const Config& config, bool with_petsc_options) {
   if (session.rank() == 0) {
     std::cout << "usage: relax " << command.name
               << " [--config run.ini] [--section.key=value ...] [-- PETSc options]\n"
               << command.summary << "\n\n"
               << options.help_text() << std::flush;
   }
-  if (!command.has_solvers) {
+  if (!with_petsc_options || !command.has_solvers) {
     return 0;
   }
   if (session.rank() == 0) {
@@ -120,7 +121,7 @@ int dispatch(const Session& session, const std::vector<std::string>& args) {
     CommandLine command_line;
     const Config config = Config::resolve(options, {args.begin() + 1, args.end()}, &command_line);
     if (command_line.help) {
-      return show_help(session, command, options, config);
+      return show_help(session, command, options, config, command_line.petsc_help);
     }
     session.insert_petsc_options(config.petsc_options());
     if (command_line.print_config) {

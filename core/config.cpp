@@ -510,6 +510,7 @@ Config Config::resolve(const OptionSet& options, const std::vector<std::string>&
   }
   if (command_line != nullptr) {
     command_line->help = cli_values["help"].as<bool>() || petsc_help;
+    command_line->petsc_help = petsc_help;
     command_line->config_file =
         cli_values.count("config") ? cli_values["config"].as<std::string>() : "";
     command_line->print_config = cli_values["print-config"].as<bool>();

@@ -79,7 +79,8 @@ private:
 
 /// What the command line asked for, besides configuration values.
 struct CommandLine {
-  bool help = false;       ///< --help, -h, or -help anywhere (also after "--")
+  bool help = false;       ///< --help, -h, or -help
+  bool petsc_help = false; ///< PETSc's -help anywhere (also after "--"): the solvers' options too
   std::string config_file; ///< the --config file, if any
   bool print_config = false;
   std::vector<std::string> switches; ///< names of the switches given

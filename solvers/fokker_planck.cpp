@@ -320,10 +320,44 @@ void FokkerPlanckSolver::advance_to(double t, GridField& rho) {
   }
   step_start_time_ = time_;
   last_outflow_rate_ = outflow_rate(rho.vec());
-  stepper_.solve_interval(
-      time_, t, rho,
-      {"fp", "the density", "try a smaller fp.dt or another " + options_.prefix + "ts_type"});
+  const double mass_before = integral(rho);
+  const std::string hint = "try a smaller fp.dt or another " + options_.prefix + "ts_type";
+  stepper_.solve_interval(time_, t, rho, {"fp", "the density", hint});
+  require_sound_density(rho, mass_before, t, hint);
   time_ = t;
+}
+
+void FokkerPlanckSolver::require_sound_density(const GridField& rho, double mass_before, double t,
+                                               const std::string& hint) const {
+  // The SG operator conserves mass exactly (its columns sum to zero) and backward Euler keeps
+  // the density positive (an M-matrix), so beyond the linear solves' residual (rtol 1e-12) and
+  // round-off neither may move. A scheme that is not positivity preserving (BDF, theta < 1)
+  // undershoots by orders of magnitude less than these bounds on a resolved problem; an unstable
+  // one overshoots them by many.
+  constexpr double mass_tolerance = 1e-8;     // relative change of the mass over one interval
+  constexpr double negative_tolerance = 1e-8; // most negative value relative to the largest
+  const double mass = integral(rho);
+  PetscReal least = 0;
+  PetscReal largest = 0;
+  RELAX_PETSC(VecMin(rho.vec(), nullptr, &least));
+  RELAX_PETSC(VecMax(rho.vec(), nullptr, &largest));
+  const double drift = (mass - mass_before) / mass_before;
+  const bool mass_fails =
+      has_absorbing_ ? !(drift <= mass_tolerance) : !(std::abs(drift) <= mass_tolerance);
+  if (mass_fails) {
+    throw NumericalError(
+        "fp: the mass went from " + format_real(mass_before) + " to " + format_real(mass) +
+        " between t = " + format_real(time_) + " and t = " + format_real(t) + " (relative change " +
+        format_real(drift) + ", allowed " +
+        (has_absorbing_ ? "a loss through the absorbing faces only" : format_real(mass_tolerance)) +
+        "); " + hint);
+  }
+  if (!(least >= -negative_tolerance * largest)) {
+    throw NumericalError("fp: the density went negative between t = " + format_real(time_) +
+                         " and t = " + format_real(t) + " (minimum " + format_real(least) +
+                         ", maximum " + format_real(largest) + ", allowed -" +
+                         format_real(negative_tolerance) + " x maximum); " + hint);
+  }
 }
 
 // ---- Stationary state ----

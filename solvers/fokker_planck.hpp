@@ -110,8 +110,9 @@ public:
   double outflow() const { return outflow_; }
 
   /// Collective. Advances rho from time() to t (>= time()); the last step is shortened to end on
-  /// t. NumericalError (on every rank) when the TS fails or rho becomes non-finite; rho is then
-  /// not a valid state.
+  /// t. NumericalError (on every rank) when the TS fails or stops early, rho becomes non-finite,
+  /// its mass changes by more than 1e-8 (relative; with absorbing faces: grows), or it goes
+  /// negative below -1e-8 x its maximum; rho is then not a valid state.
   void advance_to(double t, GridField& rho);
 
   /// Collective. The normalized stationary state at beta(time()): the Gibbs vector for a gradient
@@ -143,6 +144,8 @@ private:
   GridField gibbs_of(const GridField& potential, double beta) const;
   void on_step(double t, ::Vec rho); // TS post-step: outflow tally and step count
   void update_implicit(double t, double shift, ::Mat J);
+  void require_sound_density(const GridField& rho, double mass_before, double t,
+                             const std::string& hint) const;
 
   const Grid& grid_;
   std::shared_ptr<const FaceDrift> drift_;

@@ -71,6 +71,7 @@ private:
 };
 
 DensityComparison CompareStudy::write_output() {
+  run_.ensemble().require_finite_moments(); // both sides pass before either is written
   append_fokker_planck_output(file_, run_.solver().diagnostics(run_.density()),
                               run_.solver().steps(), run_.density());
   append_sde_output(file_, run_.ensemble(), plan_, outcome_.outputs++);

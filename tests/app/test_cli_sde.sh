@@ -31,14 +31,15 @@ expect 2 "initial.file 'start.h5', dataset 'x': shape \(2000, 1\); expected \(30
 rm -f start.h5
 expect_only_files
 
-# A particle that becomes non-finite: exit 3 with one error line naming it and its step (after the
-# progress line of the last good output); the outputs before it remain in the file.
+# A particle that becomes non-finite: exit 3 with one error line naming it (or the moments that
+# overflowed first, at one step per output) and its step (after the progress line of the last good
+# output); the outputs before it remain in the file, every one with finite moments.
 # Euler–Maruyama on the double well is unstable for dt * f''(1) = 8 dt > 2.
 "$RELAX" sde --sde.particles=1000 --sde.dt=0.3 --time.end=3 --time.outputs=10 --output.file=bad.h5 \
   >/dev/null 2>err.txt
 status=$?
 if [ "$status" -ne 3 ] || [ "$(grep -c "^relax: error:" err.txt)" -ne 1 ] ||
-  ! grep -Eq "^relax: error: particle [0-9]+ became non-finite at step [0-9]+ \(t = " err.txt; then
+  ! grep -Eq "^relax: error: (particle [0-9]+ became non-finite|sde: the particle moments are not finite) at step [0-9]+ \(t = " err.txt; then
   echo "FAIL: non-finite particle: exit $status, stderr:"; cat err.txt; failures=$((failures + 1))
 else
   echo "ok: non-finite particle -> 3: $(grep '^relax: error:' err.txt)"
@@ -46,6 +47,7 @@ fi
 rm -f err.txt
 levels=$("$PYTHON" -c "import h5py; print(len(h5py.File('bad.h5')['sde/time']))")
 [ "$levels" -ge 2 ] || { echo "FAIL: bad.h5 keeps $levels output levels, expected >= 2"; failures=$((failures + 1)); }
+check_h5 bad.h5 'np.all(np.isfinite(f["sde/moments"][:]))'
 rm -f bad.h5 bad.xmf
 
 # The same run at 1 and 2 ranks: identical datasets, bit for bit (h5diff without tolerance).
