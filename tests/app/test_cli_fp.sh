@@ -73,5 +73,13 @@ fi
 check_h5 blowup.h5 '1 <= f["fp/time"].shape[0] < 11' 'np.all(np.isfinite(f["fp/density"][:]))' \
   'np.all(np.abs(f["fp/mass"][:] - 1) < 1e-8)' 'np.all(f["fp/min_density"][:] >= -1e-8)'
 rm -f blowup.h5 blowup.xmf err.txt
+
+# A TS that stops before an output time (its step limit) is a numerical failure naming where it
+# stopped; no level is labelled with a time it did not reach (it was: exit 0, t = 0.2 holding the
+# state at t = 0.01).
+expect 3 "fp: the time integration stopped at t = 0\.01, step 1 .*before the output time t = 0\.1$" -- \
+  fp --grid.n=50 --time.end=0.2 --time.outputs=2 --output.file=early.h5 -- -fp_ts_max_steps 1
+check_h5 early.h5 'list(f["fp/time"][:]) == [0.0]' 'f["fp/steps"][-1] == 0'
+rm -f early.h5 early.xmf
 expect_only_files
 finish
