@@ -84,8 +84,8 @@ std::vector<RunInput> run_inputs(const OptionSet& options, const Config& config,
   }
   for (const OptionSpec& spec : options.specs()) {
     if (spec.input != OptionSpec::Input::none) {
-      inputs.push_back(
-          {spec.key, config.text(spec.key), spec.input == OptionSpec::Input::directory});
+      inputs.push_back({spec.key, config.text(spec.key), spec.input == OptionSpec::Input::directory,
+                        spec.input == OptionSpec::Input::restart});
     }
   }
   return inputs;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <sys/stat.h>
@@ -182,6 +183,8 @@ std::string ini_value(const std::string& raw, std::string& problem) {
   return value;
 }
 
+std::vector<IniEntry> read_ini(std::istream& in, const std::string& path, const std::string& where);
+
 /// The entries of an INI file: "[section]" lines, "key = value" lines, blank lines, and comment
 /// lines starting with '#' or ';'. InputError naming the file and line for a file that is not a
 /// regular readable file, a malformed line, or a key given twice.
@@ -199,11 +202,17 @@ std::vector<IniEntry> read_ini_file(const std::string& path) {
   if (!file) {
     throw InputError(where + ": cannot be opened for reading; expected an INI file");
   }
+  return read_ini(file, path, where);
+}
+
+/// The entries of INI text from `in`; `path` is their origin, `where` names them in errors.
+std::vector<IniEntry> read_ini(std::istream& in, const std::string& path,
+                               const std::string& where) {
   std::vector<IniEntry> entries;
   std::map<std::string, std::string> seen; // key -> origin of its first value
   std::string section;
   long number = 0;
-  for (std::string line; std::getline(file, line);) {
+  for (std::string line; std::getline(in, line);) {
     ++number;
     const std::string line_origin = path + ":" + std::to_string(number);
     const std::string text = trim(line);
@@ -297,6 +306,12 @@ OptionSet& OptionSet::text(const std::string& key, const std::string& default_va
 OptionSet& OptionSet::input_file(const std::string& key, const std::string& help) {
   OptionSpec spec{key, ValueKind::text, "", "", help, {}};
   spec.input = OptionSpec::Input::file;
+  return add(std::move(spec));
+}
+
+OptionSet& OptionSet::restart_file(const std::string& key, const std::string& help) {
+  OptionSpec spec{key, ValueKind::text, "", "", help, {}};
+  spec.input = OptionSpec::Input::restart;
   return add(std::move(spec));
 }
 
@@ -623,6 +638,59 @@ std::vector<std::string> Config::texts_per_axis(const std::string& key, int coun
     items.emplace_back(); // a blank value is one value, reported by whoever parses it
   }
   return one_or_each(std::move(items), key, text(key), count, what);
+}
+
+namespace {
+
+/// Whether two values of `spec` say the same: numbers (and lists of them) by value, the rest as
+/// trimmed text.
+bool same_value(const OptionSpec& spec, const std::string& a, const std::string& b) {
+  if (spec.kind != ValueKind::real && spec.kind != ValueKind::real_list &&
+      spec.kind != ValueKind::integer && spec.kind != ValueKind::integer_list) {
+    return trim(a) == trim(b);
+  }
+  const std::vector<std::string> x = split(a, ',');
+  const std::vector<std::string> y = split(b, ',');
+  if (x.size() != y.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double u = 0;
+    double v = 0;
+    if (!parse_real(x[i], u) || !parse_real(y[i], v) || u != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool may_change(const std::string& key, const std::vector<std::string>& allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& pattern) {
+    return pattern.back() == '.' ? key.compare(0, pattern.size(), pattern) == 0 : key == pattern;
+  });
+}
+
+} // namespace
+
+std::optional<KeyDifference>
+Config::first_difference(const std::string& stored_ini,
+                         const std::vector<std::string>& allowed) const {
+  std::istringstream in(stored_ini);
+  std::map<std::string, std::string> stored;
+  for (const IniEntry& item : read_ini(in, "stored configuration", "the stored configuration")) {
+    stored[item.key] = item.value;
+  }
+  for (const OptionSpec& spec : options_.specs()) {
+    if (may_change(spec.key, allowed)) {
+      continue;
+    }
+    const auto it = stored.find(spec.key);
+    const std::string& before = it == stored.end() ? spec.default_value : it->second;
+    if (!same_value(spec, before, entry(spec.key).value)) {
+      return KeyDifference{spec.key, before, entry(spec.key).value};
+    }
+  }
+  return std::nullopt;
 }
 
 const std::string& Config::origin(const std::string& key) const {

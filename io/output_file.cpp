@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -330,8 +331,23 @@ OutputFile::OutputFile(MPI_Comm comm, const std::string& path, const RunAttribut
   if (!problem.empty()) {
     throw InputError(problem);
   }
+  if (!attributes.continues.empty()) {
+    const std::string copied = hdf5::message_from_root(comm, [&]() -> std::string {
+      std::error_code error;
+      std::filesystem::copy_file(attributes.continues, impl.part_path,
+                                 std::filesystem::copy_options::overwrite_existing, error);
+      return error ? "output file '" + path + "': cannot copy '" + attributes.continues +
+                         "' to continue it (" + error.message() + ")"
+                   : std::string();
+    });
+    if (!copied.empty()) {
+      throw InputError(copied);
+    }
+  }
   const hdf5::PropertyList access = hdf5::mpio_file_access(comm);
-  const hid_t id = H5Fcreate(impl.part_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  const hid_t id = attributes.continues.empty()
+                       ? H5Fcreate(impl.part_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access)
+                       : H5Fopen(impl.part_path.c_str(), H5F_ACC_RDWR, access);
   if (id < 0) {
     const std::string message = hdf5::error_stack_message();
     hdf5::message_from_root(comm, [&] {

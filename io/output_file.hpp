@@ -28,11 +28,15 @@ struct RunAttributes {
   std::string command; ///< "fp", "sde", "compare", ...
   std::string config;  ///< the resolved configuration as INI (Config::to_ini)
   std::uint64_t seed = 0;
+  /// An earlier output to continue in place: the file starts as a copy of it (its series then
+  /// grow), and the finished file replaces it. Empty: a new file.
+  std::string continues;
 };
 
 class OutputFile {
 public:
-  /// Collective. Creates "<path>.part" and writes the root attributes relax_version, command,
+  /// Collective. Creates "<path>.part" (a copy of attributes.continues when set) and writes the
+  /// root attributes relax_version, command,
   /// config, nranks (int64) and seed (uint64). InputError naming the path when it cannot be
   /// created (missing directory, no permission, a directory); nothing is left behind in that case.
   /// `comm` must outlive the file; every grid handed to it lives on `comm`.
@@ -126,5 +130,12 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Collective. A restart continues the run stored in the file named by `restart_key`: InputError
+/// "<restart_key> = '<file>': ..." naming the first key whose value differs from the file's stored
+/// configuration (root attribute config), unless it is in `allowed` (see
+/// Config::first_difference), and saying which keys may change.
+void require_same_problem(MPI_Comm comm, const Config& config, const std::string& restart_key,
+                          const std::vector<std::string>& allowed);
 
 } // namespace relax

@@ -56,6 +56,9 @@ std::string clash(const std::string& output, const std::string& candidate, const
     return {};
   }
   const bool output_exists = ::stat(candidate.c_str(), &out) == 0;
+  if (input.may_be_output && candidate == output) {
+    return {}; // a restart continued in place
+  }
   const bool is_same = input_exists && output_exists ? same_file(in, out) : candidate == input.path;
   if (!is_same) {
     return {};
@@ -119,6 +122,16 @@ std::string take_lock(const std::string& output, const std::string& path, int& f
 }
 
 } // namespace
+
+bool is_same_file(MPI_Comm comm, const std::string& a, const std::string& b) {
+  return !hdf5::message_from_root(comm, [&]() -> std::string {
+            struct stat x {};
+            struct stat y {};
+            return ::stat(a.c_str(), &x) == 0 && ::stat(b.c_str(), &y) == 0 && same_file(x, y)
+                       ? "same"
+                       : "";
+          }).empty();
+}
 
 void require_output_not_input(MPI_Comm comm, const std::string& output,
                               const std::vector<RunInput>& inputs) {

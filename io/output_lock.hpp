@@ -15,13 +15,18 @@ namespace relax {
 
 /// An input file or directory of a run, named by the key (or switch) that gave it.
 struct RunInput {
-  std::string key;           ///< "initial.file", "--config", ...
-  std::string path;          ///< as given
-  bool is_directory = false; ///< the output may not lie inside it either (a data directory)
+  std::string key;            ///< "initial.file", "--config", ...
+  std::string path;           ///< as given
+  bool is_directory = false;  ///< the output may not lie inside it either (a data directory)
+  bool may_be_output = false; ///< a restart file, which a run may continue in place
 };
 
+/// Collective: whether `a` and `b` name one existing file (device and inode).
+bool is_same_file(MPI_Comm comm, const std::string& a, const std::string& b);
+
 /// Collective. InputError when `output` (or its temporary "<output>.part") is the same file as one
-/// of `inputs` (by device and inode when both exist, else by path), or lies in an input directory.
+/// of `inputs` (by device and inode when both exist, else by path), or lies in an input directory;
+/// an input that may_be_output may be the output itself (not its temporary).
 void require_output_not_input(MPI_Comm comm, const std::string& output,
                               const std::vector<RunInput>& inputs);
 

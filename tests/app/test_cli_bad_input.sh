@@ -20,6 +20,7 @@ train_small=(--net.layers=784,8,10 "${train_data[@]}")
 "$RELAX" fp "${fp_small[@]}" --output.file=keep.h5 >/dev/null 2>&1 || { echo "FAIL: setup fp"; exit 1; }
 "$RELAX" sde "${sde_small[@]}" --sde.checkpoint=true --output.file=ck.h5 >/dev/null 2>&1 ||
   { echo "FAIL: setup sde"; exit 1; }
+"$RELAX" train "${train_small[@]}" --output.file=tr.h5 >/dev/null 2>&1 || { echo "FAIL: setup train"; exit 1; }
 "$RELAX" fp "${fp_small[@]}" --print-config >good.ini
 mkdir adir
 printf '[grid]\nn = 10\n[time]\nend = 1\n[grid]\nn = 20\n' >dup.ini
@@ -173,10 +174,28 @@ bad "output file 'alias\.h5' is the input initial\.file = 'keep\.h5'" compare "$
   --initial.kind=file --initial.file=keep.h5 --initial.dataset=/fp/density --output.file=alias.h5
 rm -f alias.h5
 baseline=$(snapshot)
-bad "output file 'ck\.h5' is the input sde\.restart = 'ck\.h5'" sde "${sde_small[@]}" --sde.restart=ck.h5 --output.file=ck.h5
+# --- restarts continue the same problem (8): only time, outputs, output file and threads change ---
+bad "sde\.restart = 'ck\.h5': its run had temperature\.beta = '1', this run has '2'; expected the same problem" \
+  sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --temperature.beta=2
+bad "sde\.restart = 'ck\.h5': its run had landscape\.type = 'double_well', this run has 'quadratic'" \
+  sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --landscape.type=quadratic --output.file=ck.h5
+bad "sde\.restart = 'ck\.h5': its run had sde\.mass = '1', this run has '2'" \
+  sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --sde.mass=2
+bad "sde\.restart = 'ck\.h5': checkpoint written with sde\.seed = 1, but sde\.seed = 2" \
+  sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --sde.seed=2
+bad "train\.restart = 'tr\.h5': its run had train\.seed = '0', this run has '3'" \
+  train "${train_small[@]}" --train.restart=tr.h5 --train.seed=3
+bad "train\.restart = 'tr\.h5': its run had train\.sampler = 'sgd', this run has 'sgld'" \
+  train "${train_small[@]}" --train.restart=tr.h5 --train.sampler=sgld --output.file=tr.h5
+bad "train\.restart = 'tr\.h5': its run had data\.train_size = '200', this run has '300'" \
+  train --net.layers=784,8,10 --data.train_size=300 --data.test_size=100 --train.threads=1 --train.epochs=1 \
+  --train.restart=tr.h5
+bad "train\.restart = 'tr\.h5': checkpoint of [0-9]+ parameters, expected [0-9]+" \
+  train "${train_data[@]}" --net.layers=784,16,10 --train.restart=tr.h5
 bad "output file 'keep\.h5' \(its temporary 'keep\.h5\.part'\) is the input initial\.file = 'keep\.h5\.part'" \
   sde "${sde_small[@]}" --initial.kind=file --initial.file=keep.h5.part --initial.dataset=x --output.file=keep.h5
-bad "output file 'keep\.h5' is the input train\.restart = 'keep\.h5'" train "${train_small[@]}" --train.restart=keep.h5
+bad "output file 'tr\.h5' \(its temporary 'tr\.h5\.part'\) is the input train\.restart = 'tr\.h5\.part'" \
+  train "${train_small[@]}" --train.restart=tr.h5.part --output.file=tr.h5
 bad "output file '/usr/share/datasets/fashion-mnist/out\.h5': lies in the input directory data\.path" \
   train "${train_small[@]}" --output.file=/usr/share/datasets/fashion-mnist/out.h5
 
@@ -211,6 +230,6 @@ rm -f stale.h5 stale.xmf
 
 echo "bad-input cases: $cases"
 [ "$cases" -ge 80 ] || { echo "FAIL: only $cases cases"; failures=$((failures + 1)); }
-rm -rf keep.h5 keep.xmf ck.h5 ck.xmf good.ini adir ./*.ini
+rm -rf keep.h5 keep.xmf ck.h5 ck.xmf tr.h5 good.ini adir ./*.ini
 expect_only_files
 finish

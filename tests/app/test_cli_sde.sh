@@ -79,6 +79,18 @@ for dataset in /checkpoint/positions /checkpoint/velocities; do
 done
 expect 2 "sde.restart = 'half.h5': checkpoint written with sde.seed = 1, but sde.seed = 2" -- \
   "${long[@]}" --sde.seed=2 --sde.restart=half.h5 --output.file=other.h5
+# A changed dynamics key is refused by name; the new file says where the history is; a restart into
+# the file it came from keeps its history: every series equals the straight run's, level for level.
+expect 2 "sde\.restart = 'half\.h5': its run had temperature\.beta = '1', this run has '0\.5'; expected the same problem" -- \
+  "${long[@]}" --temperature.beta=0.5 --time.end=1 --sde.restart=half.h5 --output.file=other.h5
+check_h5 resumed.h5 'f.attrs["restart_of"] in ("half.h5", b"half.h5")' 'f["sde/time"].shape == (2,)'
+cp half.h5 inplace.h5
+expect 0 "" -- "${long[@]}" --time.end=1 --sde.restart=inplace.h5 --output.file=inplace.h5
+check_h5 inplace.h5 'list(f["sde/time"][:]) == [0, 0.25, 0.5, 1]' '"restart_of" not in f.attrs' \
+  'all(np.array_equal(f[k][:3], h5py.File("half.h5", "r")[k][:]) for k in ("sde/moments", "sde/histogram"))' \
+  'all(np.array_equal(f[k][-1], h5py.File("straight.h5", "r")[k][-1]) for k in ("sde/moments", "sde/histogram"))' \
+  'np.array_equal(f["checkpoint/positions"][:], h5py.File("straight.h5", "r")["checkpoint/positions"][:])'
+rm -f inplace.h5 inplace.xmf
 rm -f one.h5 one.xmf two.h5 two.xmf straight.h5 straight.xmf half.h5 half.xmf resumed.h5 resumed.xmf
 expect_only_files
 finish
