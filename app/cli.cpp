@@ -1,7 +1,9 @@
 #include "app/commands.hpp"
 
 #include "core/error.hpp"
+#include "core/setup_checks.hpp"
 #include "core/version.hpp"
+#include "io/output_lock.hpp"
 
 #include <mpi.h>
 
@@ -36,6 +38,59 @@ std::string general_help() {
   return out.str();
 }
 
+/// A command's keys, with the switch every command accepts.
+OptionSet command_options(const Command& command) {
+  OptionSet options = command.options();
+  options.switch_(allow_unused_petsc_options,
+                  "accept PETSc options that no solver of the command reads (default: exit 2)");
+  return options;
+}
+
+/// The usage and keys of `command`; with PETSc's -help and a command with solvers, the PETSc
+/// options of those solvers too, printed by PETSc while the command builds them (it stops before
+/// any output).
+int show_help(const Session& session, const Command& command, const OptionSet& options,
+              const Config& config, bool with_petsc_options) {
+  if (session.rank() == 0) {
+    std::cout << "usage: relax " << command.name
+              << " [--config run.ini] [--section.key=value ...] [-- PETSc options]\n"
+              << command.summary << "\n\n"
+              << options.help_text() << std::flush;
+  }
+  if (!with_petsc_options || !command.has_solvers) {
+    return 0;
+  }
+  if (session.rank() == 0) {
+    std::cout << "\nPETSc options of the solvers of 'relax " << command.name << "':\n"
+              << std::flush;
+  }
+  std::vector<std::string> petsc = config.petsc_options();
+  petsc.emplace_back("-help");
+  session.insert_petsc_options(petsc);
+  try {
+    command.run(session, config);
+  } catch (const HelpShown&) {
+    return 0;
+  }
+  return 0;
+}
+
+/// The files and directories the run reads, by the key that names them.
+std::vector<RunInput> run_inputs(const OptionSet& options, const Config& config,
+                                 const CommandLine& command_line) {
+  std::vector<RunInput> inputs;
+  if (!command_line.config_file.empty()) {
+    inputs.push_back({"--config", command_line.config_file, false});
+  }
+  for (const OptionSpec& spec : options.specs()) {
+    if (spec.input != OptionSpec::Input::none) {
+      inputs.push_back({spec.key, config.text(spec.key), spec.input == OptionSpec::Input::directory,
+                        spec.input == OptionSpec::Input::restart});
+    }
+  }
+  return inputs;
+}
+
 void print_error(const Session& session, const std::string& message) {
   if (session.rank() == 0) {
     std::fprintf(stderr, "relax: error: %s\n", message.c_str());
@@ -52,7 +107,7 @@ int dispatch(const Session& session, const std::vector<std::string>& args) {
       return names;
     }() + "; see relax --help)");
   }
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "-help" || args[0] == "help") {
     if (session.rank() == 0) {
       std::cout << general_help();
     }
@@ -62,17 +117,11 @@ int dispatch(const Session& session, const std::vector<std::string>& args) {
     if (command.name != args[0]) {
       continue;
     }
-    const OptionSet options = command.options();
+    const OptionSet options = command_options(command);
     CommandLine command_line;
     const Config config = Config::resolve(options, {args.begin() + 1, args.end()}, &command_line);
     if (command_line.help) {
-      if (session.rank() == 0) {
-        std::cout << "usage: relax " << command.name
-                  << " [--config run.ini] [--section.key=value ...] [-- PETSc options]\n"
-                  << command.summary << "\n\n"
-                  << options.help_text();
-      }
-      return 0;
+      return show_help(session, command, options, config, command_line.petsc_help);
     }
     session.insert_petsc_options(config.petsc_options());
     if (command_line.print_config) {
@@ -81,6 +130,13 @@ int dispatch(const Session& session, const std::vector<std::string>& args) {
       }
       return 0;
     }
+    if (options.find("output.file") == nullptr) {
+      return command.run(session, config);
+    }
+    // Before any work: the output is none of the inputs, and no other live run writes it.
+    const std::string& output = config.text("output.file");
+    require_output_not_input(session.comm(), output, run_inputs(options, config, command_line));
+    const OutputLock lock(session.comm(), output);
     return command.run(session, config);
   }
   std::string names;

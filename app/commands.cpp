@@ -54,22 +54,22 @@ int run_and_succeed(const Session& session, const Config& config) {
 std::vector<Command> commands() {
   return {
       {"compare", "the main job: Fokker-Planck density vs particle histograms, Gibbs, escape rates",
-       compare_study_options, run_compare},
+       compare_study_options, run_compare, true},
       {"info", "print versions of relax and its libraries, build type and MPI size", info_options,
-       run_info},
+       run_info, false},
       {"train", "train an MLP on MNIST-format data with SGD, SGLD, CTLD or Entropy-SGD over MPI",
-       training_run_options, run_and_succeed<run_training>},
+       training_run_options, run_and_succeed<run_training>, false},
       {"fp", "Fokker-Planck density of a landscape on a grid (SG finite volumes, PETSc TS)",
-       fokker_planck_run_options, run_and_succeed<run_fokker_planck>},
+       fokker_planck_run_options, run_and_succeed<run_fokker_planck>, true},
       {"spectrum",
        "the K slowest modes of the Fokker-Planck generator (SLEPc): rates, eigenfunctions",
-       spectrum_run_options, run_and_succeed<run_spectrum>},
+       spectrum_run_options, run_and_succeed<run_spectrum>, true},
       {"sde", "MPI particles of Langevin dynamics (EM, MALA, BAOAB) with histograms on the grid",
-       ensemble_run_options, run_and_succeed<run_ensemble>},
+       ensemble_run_options, run_and_succeed<run_ensemble>, false},
       {"hj", "local entropy f_gamma: viscous Hamilton-Jacobi by Cole-Hopf, FD and particles",
-       hj_study_options, run_hj},
+       hj_study_options, run_hj, true},
       {"fb", "controlled SGD: backward HJB, controlled Fokker-Planck and particles (Theorem 7)",
-       fb_study_options, run_and_succeed<run_fb_study>},
+       fb_study_options, run_and_succeed<run_fb_study>, true},
   };
 }
 

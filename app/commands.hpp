@@ -17,6 +17,9 @@ struct Command {
   OptionSet (*options)();
   /// Returns the process exit code (0, or 4 for a reported mismatch); errors are thrown.
   int (*run)(const Session& session, const Config& config);
+  /// The command sets up PETSc solvers: with -help it builds them (PETSc prints their options)
+  /// and stops where it would create its output.
+  bool has_solvers = false;
 };
 
 /// Every command, in the order `relax --help` lists them.

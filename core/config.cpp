@@ -9,8 +9,13 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace po = boost::program_options;
 
@@ -124,6 +129,144 @@ std::string section_of(const std::string& key) {
   return key.substr(0, key.find('.'));
 }
 
+/// `text` with control characters shown as escapes (a newline as "\n"), so that an error
+/// message quoting it stays on one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t' || static_cast<unsigned char>(c) >= 0x20) {
+      out += c;
+    } else {
+      out += '?';
+    }
+  }
+  return out;
+}
+
+/// A value as to_ini writes it: verbatim, or in double quotes (with \" and \\ escaped) when it
+/// holds what the reader would take for a comment or a quote, so that every value reads back.
+std::string quote_ini_value(const std::string& value) {
+  if (value.find('#') == std::string::npos && value.find('"') == std::string::npos) {
+    return value;
+  }
+  std::string out = "\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+struct IniEntry {
+  std::string key; ///< "section.name"
+  std::string value;
+  std::string origin; ///< the file, as Config::origin names it
+};
+
+/// The value part of "key = value": a double-quoted string (escapes \" and \\, then an optional
+/// '#' comment), or the text before the first '#', trimmed. Empty `problem` on success.
+std::string ini_value(const std::string& raw, std::string& problem) {
+  const std::string text = trim(raw);
+  if (text.empty() || text.front() != '"') {
+    return trim(text.substr(0, text.find('#')));
+  }
+  std::string value;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      value += text[++i];
+    } else if (text[i] == '"') {
+      const std::string rest = trim(text.substr(i + 1));
+      if (!rest.empty() && rest.front() != '#') {
+        problem = "text after the closing quote";
+      }
+      return value;
+    } else {
+      value += text[i];
+    }
+  }
+  problem = "no closing quote";
+  return value;
+}
+
+std::vector<IniEntry> read_ini(std::istream& in, const std::string& path, const std::string& where);
+
+/// The entries of an INI file: "[section]" lines, "key = value" lines, blank lines, and comment
+/// lines starting with '#' or ';'. InputError naming the file and line for a file that is not a
+/// regular readable file, a malformed line, or a key given twice.
+std::vector<IniEntry> read_ini_file(const std::string& path) {
+  const std::string where = "config file '" + one_line(path) + "'";
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    throw InputError(where + ": cannot be opened for reading (" + std::strerror(errno) +
+                     "); expected an INI file");
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw InputError(where + ": is not a regular file; expected an INI file");
+  }
+  std::ifstream file(path);
+  if (!file) {
+    throw InputError(where + ": cannot be opened for reading; expected an INI file");
+  }
+  return read_ini(file, path, where);
+}
+
+/// The entries of INI text from `in`; `path` is their origin, `where` names them in errors.
+std::vector<IniEntry> read_ini(std::istream& in, const std::string& path,
+                               const std::string& where) {
+  std::vector<IniEntry> entries;
+  std::map<std::string, std::string> seen; // key -> origin of its first value
+  std::string section;
+  long number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const std::string line_origin = path + ":" + std::to_string(number);
+    const std::string text = trim(line);
+    if (text.empty() || text.front() == '#' || text.front() == ';') {
+      continue;
+    }
+    const auto fail = [&](const std::string& what) {
+      throw InputError(where + ", line " + std::to_string(number) + ": '" + one_line(text) +
+                       "': " + what + " (expected '[section]' or 'key = value')");
+    };
+    if (text.front() == '[') {
+      const std::size_t close = text.find(']');
+      const std::string rest = close == std::string::npos ? "" : trim(text.substr(close + 1));
+      section = close == std::string::npos ? "" : trim(text.substr(1, close - 1));
+      if (section.empty() || (!rest.empty() && rest.front() != '#' && rest.front() != ';')) {
+        fail("malformed section header");
+      }
+      continue;
+    }
+    const std::size_t equals = text.find('=');
+    if (equals == std::string::npos) {
+      fail("not a key value line");
+    }
+    const std::string name = trim(text.substr(0, equals));
+    if (name.empty()) {
+      fail("no key before '='");
+    }
+    std::string problem;
+    const std::string value = ini_value(text.substr(equals + 1), problem);
+    if (!problem.empty()) {
+      fail(problem);
+    }
+    const std::string key = section.empty() ? name : section + "." + name;
+    const auto [previous, inserted] = seen.emplace(key, line_origin);
+    if (!inserted) {
+      throw InputError(where + ", line " + std::to_string(number) + ": key '" + key +
+                       "' given twice (first at " + previous->second + "); expected each key once");
+    }
+    entries.push_back({key, value, path});
+  }
+  return entries;
+}
+
 } // namespace
 
 bool is_petsc_option_name(const std::string& token) {
@@ -169,6 +312,25 @@ OptionSet& OptionSet::real(const std::string& key, double default_value, const s
 OptionSet& OptionSet::text(const std::string& key, const std::string& default_value,
                            const std::string& help) {
   return add({key, ValueKind::text, default_value, "", help, {}});
+}
+
+OptionSet& OptionSet::input_file(const std::string& key, const std::string& help) {
+  OptionSpec spec{key, ValueKind::text, "", "", help, {}};
+  spec.input = OptionSpec::Input::file;
+  return add(std::move(spec));
+}
+
+OptionSet& OptionSet::restart_file(const std::string& key, const std::string& help) {
+  OptionSpec spec{key, ValueKind::text, "", "", help, {}};
+  spec.input = OptionSpec::Input::restart;
+  return add(std::move(spec));
+}
+
+OptionSet& OptionSet::input_directory(const std::string& key, const std::string& default_value,
+                                      const std::string& help) {
+  OptionSpec spec{key, ValueKind::text, default_value, "", help, {}};
+  spec.input = OptionSpec::Input::directory;
+  return add(std::move(spec));
 }
 
 OptionSet& OptionSet::boolean(const std::string& key, bool default_value, const std::string& help) {
@@ -279,11 +441,15 @@ Config Config::from_values(const OptionSet& options,
 void Config::assign(const std::string& key, const std::string& value, const std::string& origin) {
   const OptionSpec* spec = options_.find(key);
   if (spec == nullptr) {
-    throw InputError("unknown key '" + key + "' (" + origin + ")");
+    throw InputError("unknown key '" + one_line(key) + "' (" + origin + ")");
+  }
+  if (value.find_first_of("\n\r") != std::string::npos) {
+    throw InputError(key + " = '" + one_line(value) + "' (" + origin +
+                     "): expected a value on one line (no newline)");
   }
   const std::string expected = check_value(*spec, value);
   if (!expected.empty()) {
-    throw InputError(key + " = '" + value + "' (" + origin + "): expected " + expected);
+    throw InputError(key + " = '" + one_line(value) + "' (" + origin + "): expected " + expected);
   }
   values_[key] = {trim(value), origin};
 }
@@ -296,11 +462,15 @@ Config Config::resolve(const OptionSet& options, const std::vector<std::string>&
                        CommandLine* command_line) {
   Config config = from_values(options);
 
-  // Tokens after "--" belong to PETSc.
+  // Tokens after "--" belong to PETSc. PETSc's "-help" may stand anywhere: it asks for relax's
+  // keys and for the options of the command's solvers.
   const auto dashdash = std::find(args.begin(), args.end(), "--");
-  const std::vector<std::string> own(args.begin(), dashdash);
+  std::vector<std::string> own(args.begin(), dashdash);
   const std::vector<std::string> petsc_cli(dashdash == args.end() ? dashdash : dashdash + 1,
                                            args.end());
+  const auto is_petsc_help = [](const std::string& token) { return token == "-help"; };
+  const bool petsc_help = std::any_of(args.begin(), args.end(), is_petsc_help);
+  own.erase(std::remove_if(own.begin(), own.end(), is_petsc_help), own.end());
 
   po::options_description keys;
   for (const auto& spec : options.specs()) {
@@ -315,47 +485,38 @@ Config Config::resolve(const OptionSet& options, const std::vector<std::string>&
   }
 
   po::variables_map cli_values;
+  po::parsed_options parsed_cli(nullptr);
   try {
-    po::store(
+    parsed_cli =
         po::command_line_parser(own)
             .options(cli)
             .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-            .run(),
-        cli_values);
+            .run();
+    po::store(parsed_cli, cli_values);
   } catch (const po::error& e) {
-    throw InputError(std::string("command line: ") + e.what());
+    throw InputError(std::string("command line: ") + one_line(e.what()));
   }
 
+  for (const auto& option : parsed_cli.options) {
+    if (option.position_key >= 0 || option.string_key.empty()) {
+      const std::string token =
+          option.original_tokens.empty() ? "" : option.original_tokens.front();
+      throw InputError("command line: argument '" + one_line(token) +
+                       "' is not an option; expected --section.key=value, --config FILE, or "
+                       "PETSc options after --");
+    }
+  }
   if (cli_values.count("config")) {
     const std::string path = cli_values["config"].as<std::string>();
-    std::ifstream file(path);
-    if (!file) {
-      throw InputError("config file '" + path + "': cannot be opened for reading");
-    }
-    // Boost's INI reader knows '#' comments only; INI files also use ';' at the start of a line.
-    std::stringstream text;
-    for (std::string line; std::getline(file, line);) {
-      const auto first = line.find_first_not_of(" \t");
-      text << (first != std::string::npos && line[first] == ';' ? "" : line) << "\n";
-    }
-    po::parsed_options parsed(nullptr);
-    try {
-      parsed = po::parse_config_file(text, keys, /*allow_unregistered=*/true);
-    } catch (const po::error& e) {
-      throw InputError("config file '" + path + "': " + e.what() +
-                       " (expected '[section]' or 'key = value')");
-    }
-    for (const auto& option : parsed.options) {
-      const std::string value = option.value.empty() ? "" : option.value.front();
-      if (option.unregistered && section_of(option.string_key) == "petsc" &&
-          option.string_key.size() > 6) {
-        config.petsc_options_.push_back("-" + option.string_key.substr(6));
-        if (!trim(value).empty()) {
-          config.petsc_options_.push_back(trim(value));
+    for (const IniEntry& item : read_ini_file(path)) {
+      if (section_of(item.key) == "petsc" && item.key.size() > 6) {
+        config.petsc_options_.push_back("-" + item.key.substr(6));
+        if (!item.value.empty()) {
+          config.petsc_options_.push_back(item.value);
         }
         continue;
       }
-      config.assign(option.string_key, value, path);
+      config.assign(item.key, item.value, item.origin);
     }
   }
   for (const auto& spec : options.specs()) {
@@ -363,14 +524,21 @@ Config Config::resolve(const OptionSet& options, const std::vector<std::string>&
       config.assign(spec.key, cli_values[spec.key].as<std::string>(), "command line");
     }
   }
-  config.petsc_options_.insert(config.petsc_options_.end(), petsc_cli.begin(), petsc_cli.end());
+  for (const std::string& token : petsc_cli) {
+    if (!is_petsc_help(token)) {
+      config.petsc_options_.push_back(token);
+    }
+  }
   for (const auto& s : options.switches()) {
     if (cli_values[s.name].as<bool>()) {
       config.switches_.push_back(s.name);
     }
   }
   if (command_line != nullptr) {
-    command_line->help = cli_values["help"].as<bool>();
+    command_line->help = cli_values["help"].as<bool>() || petsc_help;
+    command_line->petsc_help = petsc_help;
+    command_line->config_file =
+        cli_values.count("config") ? cli_values["config"].as<std::string>() : "";
     command_line->print_config = cli_values["print-config"].as<bool>();
     command_line->switches = config.switches_;
   }
@@ -486,6 +654,59 @@ std::vector<std::string> Config::texts_per_axis(const std::string& key, int coun
   return one_or_each(std::move(items), key, text(key), count, what);
 }
 
+namespace {
+
+/// Whether two values of `spec` say the same: numbers (and lists of them) by value, the rest as
+/// trimmed text.
+bool same_value(const OptionSpec& spec, const std::string& a, const std::string& b) {
+  if (spec.kind != ValueKind::real && spec.kind != ValueKind::real_list &&
+      spec.kind != ValueKind::integer && spec.kind != ValueKind::integer_list) {
+    return trim(a) == trim(b);
+  }
+  const std::vector<std::string> x = split(a, ',');
+  const std::vector<std::string> y = split(b, ',');
+  if (x.size() != y.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double u = 0;
+    double v = 0;
+    if (!parse_real(x[i], u) || !parse_real(y[i], v) || u != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool may_change(const std::string& key, const std::vector<std::string>& allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& pattern) {
+    return pattern.back() == '.' ? key.compare(0, pattern.size(), pattern) == 0 : key == pattern;
+  });
+}
+
+} // namespace
+
+std::optional<KeyDifference>
+Config::first_difference(const std::string& stored_ini,
+                         const std::vector<std::string>& allowed) const {
+  std::istringstream in(stored_ini);
+  std::map<std::string, std::string> stored;
+  for (const IniEntry& item : read_ini(in, "stored configuration", "the stored configuration")) {
+    stored[item.key] = item.value;
+  }
+  for (const OptionSpec& spec : options_.specs()) {
+    if (may_change(spec.key, allowed)) {
+      continue;
+    }
+    const auto it = stored.find(spec.key);
+    const std::string& before = it == stored.end() ? spec.default_value : it->second;
+    if (!same_value(spec, before, entry(spec.key).value)) {
+      return KeyDifference{spec.key, before, entry(spec.key).value};
+    }
+  }
+  return std::nullopt;
+}
+
 const std::string& Config::origin(const std::string& key) const {
   return entry(key).origin;
 }
@@ -518,7 +739,8 @@ std::string Config::to_ini() const {
       out << (current.empty() ? "" : "\n") << "[" << section << "]\n";
       current = section;
     }
-    out << spec.key.substr(section.size() + 1) << " = " << entry(spec.key).value << "\n";
+    out << spec.key.substr(section.size() + 1) << " = " << quote_ini_value(entry(spec.key).value)
+        << "\n";
   }
   if (!petsc_options_.empty()) {
     out << "\n[petsc]\n";
@@ -526,7 +748,8 @@ std::string Config::to_ini() const {
       const std::string& name = petsc_options_[i];
       const bool has_value =
           i + 1 < petsc_options_.size() && !is_petsc_option_name(petsc_options_[i + 1]);
-      out << name.substr(1) << " = " << (has_value ? petsc_options_[++i] : "") << "\n";
+      out << name.substr(1) << " = " << (has_value ? quote_ini_value(petsc_options_[++i]) : "")
+          << "\n";
     }
   }
   return out.str();

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct OptionSpec {
   std::string unit;          ///< "" when dimensionless
   std::string help;
   std::vector<std::string> choices; ///< for ValueKind::choice
+  /// A text key naming a file (or directory) the run reads, which its output must not be.
+  /// restart: a file the run may also continue in place as its output.
+  enum class Input { none, file, directory, restart } input = Input::none;
 };
 
 /// A command-line switch that is not a configuration key (--stationary, --fail-on-mismatch).
@@ -42,6 +46,12 @@ public:
                   const std::string& help);
   OptionSet& text(const std::string& key, const std::string& default_value,
                   const std::string& help);
+  /// A text key naming an input file or directory (its path, when set, the output may not be).
+  OptionSet& input_file(const std::string& key, const std::string& help);
+  OptionSet& input_directory(const std::string& key, const std::string& default_value,
+                             const std::string& help);
+  /// A text key naming an earlier output to continue from, which may also be the output.
+  OptionSet& restart_file(const std::string& key, const std::string& help);
   OptionSet& boolean(const std::string& key, bool default_value, const std::string& help);
   OptionSet& choice(const std::string& key, const std::string& default_value,
                     const std::vector<std::string>& choices, const std::string& help);
@@ -73,9 +83,18 @@ private:
 
 /// What the command line asked for, besides configuration values.
 struct CommandLine {
-  bool help = false;
+  bool help = false;       ///< --help, -h, or -help
+  bool petsc_help = false; ///< PETSc's -help anywhere (also after "--"): the solvers' options too
+  std::string config_file; ///< the --config file, if any
   bool print_config = false;
   std::vector<std::string> switches; ///< names of the switches given
+};
+
+/// A key whose value differs between two configurations.
+struct KeyDifference {
+  std::string key;
+  std::string before; ///< in the stored configuration
+  std::string now;    ///< in this one
 };
 
 class Config {
@@ -132,6 +151,13 @@ public:
 
   /// The resolved configuration as an INI file, sections in declaration order.
   std::string to_ini() const;
+
+  /// The first key (in declaration order) whose value here differs from `stored_ini` (to_ini of
+  /// another run, as output files keep it; a key missing there has its default), skipping the
+  /// keys in `allowed` ("time.end", or "time." for a whole section). Numbers compare by value.
+  /// For restarts, which must continue the same problem.
+  std::optional<KeyDifference> first_difference(const std::string& stored_ini,
+                                                const std::vector<std::string>& allowed) const;
 
   /// Replaces a value after checking it against its kind (origin "set in code").
   void set(const std::string& key, const std::string& value);

@@ -58,6 +58,23 @@ void Session::insert_petsc_options(const std::vector<std::string>& tokens) const
     }
     const bool has_value = i + 1 < tokens.size() && !is_petsc_option_name(tokens[i + 1]);
     const std::string value = has_value ? tokens[++i] : std::string();
+    if ((name + value).find_first_of("\n\r") != std::string::npos) {
+      throw InputError("PETSc option '" + name +
+                       "': expected a name and value on one line (no newline)");
+    }
+    if (name == "-options_file") {
+      // PETSc reads the file only at PetscInitialize; read it now, and a missing one is an error.
+      if (!has_value) {
+        throw InputError("PETSc option '-options_file': expected a file name after it");
+      }
+      const PetscErrorCode code =
+          PetscOptionsInsertFile(comm(), nullptr, value.c_str(), PETSC_TRUE);
+      if (code != 0) {
+        throw InputError("PETSc option '-options_file " + value +
+                         "': cannot be read; expected a file of PETSc options");
+      }
+      continue;
+    }
     RELAX_PETSC(PetscOptionsSetValue(nullptr, name.c_str(), has_value ? value.c_str() : nullptr));
   }
   // PetscInitialize starts the event log only when it sees -log_view, and these options come

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 
 namespace relax {
 
@@ -256,6 +257,23 @@ std::string InputFile::read_string_attribute(const std::string& object,
   RELAX_HDF5(H5Aread(attribute, type, value.data()));
   value.resize(std::strlen(value.c_str())); // fixed-length strings are padded with NULs
   return value;
+}
+
+void require_same_problem(MPI_Comm comm, const Config& config, const std::string& restart_key,
+                          const std::vector<std::string>& allowed) {
+  const std::string& path = config.text(restart_key);
+  const InputFile file(comm, path);
+  const std::string stored = file.read_string_attribute("/", "config");
+  const std::optional<KeyDifference> difference = config.first_difference(stored, allowed);
+  if (difference) {
+    std::string keys;
+    for (const std::string& key : allowed) {
+      keys += (keys.empty() ? "" : ", ") + key + (key.back() == '.' ? "*" : "");
+    }
+    throw InputError(restart_key + " = '" + path + "': its run had " + difference->key + " = '" +
+                     difference->before + "', this run has '" + difference->now +
+                     "'; expected the same problem (a restart may change only " + keys + ")");
+  }
 }
 
 } // namespace relax

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -129,6 +130,9 @@ struct OutputFile::Impl {
   std::map<std::string, std::string> series_axes;                      ///< group -> axis dataset
   std::map<std::pair<std::string, std::size_t>, NamedAxis> named_axes; ///< (dataset, axis)
   bool finished = false;
+  /// Rank 0: device and inode of the "<path>.part" this run created; only that file is renamed.
+  dev_t part_device = 0;
+  ino_t part_inode = 0;
 
   Impl(MPI_Comm comm_, const std::string& path_)
       : comm(comm_), rank(comm_rank(comm_)), path(path_), part_path(path_ + ".part") {
@@ -466,7 +470,34 @@ struct OutputFile::Impl {
     return merge_series_on_one_time_axis(result);
   }
 
-  /// Collective: closes the file, writes the XDMF sidecar and renames "<path>.part" to <path>.
+  /// Rank 0: writes the XDMF sidecar of `series` beside `h5_path`, pointing at it; empty or the
+  /// reason it failed.
+  std::string write_sidecar(const std::vector<XdmfSeries>& series,
+                            const std::string& h5_path) const {
+    if (series.empty()) {
+      return {};
+    }
+    const std::string xmf = xdmf_path(h5_path);
+    std::ofstream out(xmf);
+    out << xdmf_document(base_name(h5_path), series);
+    if (!out.flush()) {
+      return "output file '" + path + "': cannot write the XDMF sidecar '" + xmf + "'";
+    }
+    return {};
+  }
+
+  /// Collective: the sidecar of the temporary, so that what a killed run leaves opens as it is.
+  void write_part_sidecar() {
+    const std::vector<XdmfSeries> series = xdmf_series();
+    const std::string problem =
+        hdf5::message_from_root(comm, [&] { return write_sidecar(series, part_path); });
+    if (!problem.empty()) {
+      throw Error(problem);
+    }
+  }
+
+  /// Collective: closes the file, writes the XDMF sidecar, renames "<path>.part" to <path> and
+  /// removes the temporary's sidecar.
   void close_and_rename() {
     const PhaseScope phase(Phase::hdf5_output);
     attach_dimension_scales();
@@ -475,18 +506,21 @@ struct OutputFile::Impl {
     RELAX_HDF5(H5Fclose(file_handle.release()));
     RELAX_MPI(MPI_Barrier(comm)); // every rank's data is in the file before it gets its name
     const std::string problem = hdf5::message_from_root(comm, [&]() -> std::string {
-      if (!series.empty()) {
-        const std::string xmf = xdmf_path(path);
-        std::ofstream out(xmf);
-        out << xdmf_document(base_name(path), series);
-        if (!out.flush()) {
-          return "output file '" + path + "': cannot write the XDMF sidecar '" + xmf + "'";
-        }
+      if (std::string failed = write_sidecar(series, path); !failed.empty()) {
+        return failed;
+      }
+      struct stat info {};
+      if (::stat(part_path.c_str(), &info) != 0 || info.st_dev != part_device ||
+          info.st_ino != part_inode) {
+        return "output file '" + path + "': '" + part_path +
+               "' is no longer the file this run wrote (removed or replaced by another process); "
+               "not renamed";
       }
       if (std::rename(part_path.c_str(), path.c_str()) != 0) {
         return "output file '" + path + "': cannot rename '" + part_path + "' (" +
                std::strerror(errno) + ")";
       }
+      std::remove(xdmf_path(part_path).c_str());
       return {};
     });
     if (!problem.empty()) {
@@ -511,8 +545,23 @@ OutputFile::OutputFile(MPI_Comm comm, const std::string& path, const RunAttribut
   if (!problem.empty()) {
     throw InputError(problem);
   }
+  if (!attributes.continues.empty()) {
+    const std::string copied = hdf5::message_from_root(comm, [&]() -> std::string {
+      std::error_code error;
+      std::filesystem::copy_file(attributes.continues, impl.part_path,
+                                 std::filesystem::copy_options::overwrite_existing, error);
+      return error ? "output file '" + path + "': cannot copy '" + attributes.continues +
+                         "' to continue it (" + error.message() + ")"
+                   : std::string();
+    });
+    if (!copied.empty()) {
+      throw InputError(copied);
+    }
+  }
   const hdf5::PropertyList access = hdf5::mpio_file_access(comm);
-  const hid_t id = H5Fcreate(impl.part_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  const hid_t id = attributes.continues.empty()
+                       ? H5Fcreate(impl.part_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access)
+                       : H5Fopen(impl.part_path.c_str(), H5F_ACC_RDWR, access);
   if (id < 0) {
     const std::string message = hdf5::error_stack_message();
     hdf5::message_from_root(comm, [&] {
@@ -523,6 +572,13 @@ OutputFile::OutputFile(MPI_Comm comm, const std::string& path, const RunAttribut
                      "': " + message);
   }
   impl.file_handle = hdf5::File(id);
+  if (impl.rank == 0) {
+    struct stat info {};
+    if (::stat(impl.part_path.c_str(), &info) == 0) {
+      impl.part_device = info.st_dev;
+      impl.part_inode = info.st_ino;
+    }
+  }
 
   impl.write_strings("/", "relax_version", {relax_version}, true);
   impl.write_strings("/", "command", {attributes.command}, true);
@@ -722,6 +778,9 @@ void OutputFile::write_rows(const std::string& dataset, const double* local, std
 void OutputFile::flush() {
   const PhaseScope phase(Phase::hdf5_output);
   RELAX_HDF5(H5Fflush(impl_->file(), H5F_SCOPE_GLOBAL));
+  if (!impl_->field_series.empty()) {
+    impl_->write_part_sidecar();
+  }
 }
 
 } // namespace relax

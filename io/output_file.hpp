@@ -40,11 +40,15 @@ struct RunAttributes {
   std::string command; ///< "fp", "sde", "compare", ...
   std::string config;  ///< the resolved configuration as INI (Config::to_ini)
   std::uint64_t seed = 0;
+  /// An earlier output to continue in place: the file starts as a copy of it (its series then
+  /// grow), and the finished file replaces it. Empty: a new file.
+  std::string continues;
 };
 
 class OutputFile {
 public:
-  /// Collective. Creates "<path>.part" and writes the root attributes relax_version, command,
+  /// Collective. Creates "<path>.part" (a copy of attributes.continues when set) and writes the
+  /// root attributes relax_version, command,
   /// config, nranks (int64) and seed (uint64). InputError naming the path when it cannot be
   /// created (missing directory, no permission, a directory); nothing is left behind in that case.
   /// `comm` must outlive the file; every grid handed to it lives on `comm`.
@@ -61,7 +65,8 @@ public:
   /// name_axis to theirs, and every other axis to a dimension "n<size>" of its group. Then flushes,
   /// closes, writes the XDMF sidecar "<path minus .h5>.xmf" for the series appended with
   /// append_field (timed by the group's "time" series when it has one value per level, e.g.
-  /// /fp/time for /fp/density; otherwise by the level index) and renames to the final path. Later
+  /// /fp/time for /fp/density; otherwise by the level index) and renames to the final path, but
+  /// only the "<path>.part" this run created (Error when another process replaced it). Later
   /// writes throw Error.
   void finish();
   const std::string& path() const;
@@ -120,7 +125,8 @@ public:
   void name_axis(const std::string& dataset, std::size_t axis, const std::string& name,
                  const std::vector<std::string>& labels = {});
 
-  /// Collective: H5Fflush, so everything appended so far is readable after a kill.
+  /// Collective: H5Fflush, so everything appended so far is readable after a kill, and the XDMF
+  /// sidecar "<path>.part.xmf" of the temporary (pointing at "<path>.part"; removed by finish()).
   void flush();
 
 private:
@@ -162,5 +168,12 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Collective. A restart continues the run stored in the file named by `restart_key`: InputError
+/// "<restart_key> = '<file>': ..." naming the first key whose value differs from the file's stored
+/// configuration (root attribute config), unless it is in `allowed` (see
+/// Config::first_difference), and saying which keys may change.
+void require_same_problem(MPI_Comm comm, const Config& config, const std::string& restart_key,
+                          const std::vector<std::string>& allowed);
 
 } // namespace relax

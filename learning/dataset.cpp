@@ -65,8 +65,9 @@ void standardize(Dataset& data, double mean, double std) {
 
 void declare_data_options(OptionSet& options) {
   options
-      .text("data.path", "/usr/share/datasets/fashion-mnist",
-            "directory holding the MNIST-format IDX files (train-*, t10k-*; .gz or plain)")
+      .input_directory(
+          "data.path", "/usr/share/datasets/fashion-mnist",
+          "directory holding the MNIST-format IDX files (train-*, t10k-*; .gz or plain)")
       .integer("data.train_size", 0, "samples", "training samples used: the first n (0: all)")
       .integer("data.test_size", 0, "samples", "test samples used: the first n (0: all)")
       .integer("data.classes", 10, "", "number of classes (labels lie in [0, classes))");

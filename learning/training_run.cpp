@@ -4,7 +4,9 @@
 #include "core/log.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "io/output_file.hpp"
+#include "io/output_lock.hpp"
 #include "learning/dataset.hpp"
 #include "learning/mlp.hpp"
 #include "learning/parle.hpp"
@@ -29,7 +31,7 @@ OptionSet training_run_options() {
           "train.epochs", 5, "epochs",
           "total training epochs (Entropy-SGD: effective epochs); a restart continues up to it")
       .integer("train.seed", 0, "", "seed of initialization, shuffling and noise")
-      .text("train.restart", "", "continue from the /checkpoint of this earlier output file")
+      .restart_file("train.restart", "continue from the /checkpoint of this earlier output file")
       .integer("train.threads", 0, "", "OpenBLAS threads per rank (0: OpenBLAS's default)")
       .integer("train.trace_every", 1, "steps", "write a /train/trace row every n steps (0: none)")
       .integer("train.eval_block", 1000, "samples", "block size of the per-epoch evaluations");
@@ -73,8 +75,25 @@ public:
   }
 
   void run() {
-    OutputFile out(comm_, config_.text("output.file"), {"train", config_.to_ini(), options_.seed});
+    finish_setup(config_);
+    // A restart into the file it came from keeps that file's history (epochs, trace) and appends
+    // to it; into another file, the new file says where the history is.
+    const std::string& output = config_.text("output.file");
+    const std::string& restart = config_.text("train.restart");
+    const bool in_place = !restart.empty() && is_same_file(comm_, restart, output);
+    OutputFile out(comm_, output,
+                   {"train", config_.to_ini(), options_.seed, in_place ? restart : std::string()});
     out.set_series_axis("/train", "/train/epoch");
+    if (in_place) {
+      const InputFile history(comm_, restart);
+      if (history.exists("/train/trace")) {
+        trace_ = history.read_array("/train/trace");
+      }
+    } else if (!restart.empty()) {
+      out.write_attribute("/", "restart_of", restart);
+      log_info(comm_, "train: continues '" + restart + "' from epoch " +
+                          format_real(driver_->epoch()) + "; the epochs before are in that file");
+    }
     out.write_attribute("/train", "net", model_.describe());
     out.write_attribute("/train", "sampler", options_.sampler);
     out.write_attribute("/train", "parameters",
@@ -317,6 +336,10 @@ private:
     state.minibatches = in.read_int_attribute("/checkpoint", "minibatches");
     state.steps = in.read_int_attribute("/checkpoint", "steps");
     driver_->restore(state);
+    // Only how long, how many threads and what is written may change.
+    require_same_problem(comm_, config_, "train.restart",
+                         {"output.", "train.restart", "train.epochs", "train.threads",
+                          "train.trace_every", "train.eval_block"});
   }
 
   MPI_Comm comm_;

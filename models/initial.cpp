@@ -12,7 +12,7 @@ void declare_initial_options(OptionSet& options) {
       .reals("initial.mean", "-1", "length",
              "Gaussian mean or point-mass location, one or per axis")
       .reals("initial.std", "0.2", "length", "Gaussian standard deviation, one or per axis")
-      .text("initial.file", "", "HDF5 file for kind = file")
+      .input_file("initial.file", "HDF5 file for kind = file")
       .text("initial.dataset", "",
             "dataset in initial.file: density on the grid, or particles (N, dim)");
 }

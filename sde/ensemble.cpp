@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/mpi.hpp"
 #include "core/profiling.hpp"
+#include "core/text.hpp"
 #include "core/validate.hpp"
 
 #include <algorithm>
@@ -190,6 +191,42 @@ void ParticleEnsemble::require_finite_state(const std::string& origin) const {
   if (bad != none) {
     throw InputError(origin + ": particle " + std::to_string(bad) +
                      " has a non-finite coordinate; expected finite numbers");
+  }
+  // The dynamics need f and grad f where the particles start: a landscape that is not finite
+  // there (log(x) at x <= 0) is bad input, as it is for the grid of the PDE.
+  const auto d = static_cast<std::size_t>(dim());
+  std::vector<double> f(local_size_);
+  std::vector<double> g(local_size_ * d);
+  drift_.landscape().evaluate_batch(local_size_, local_size_, x_.data(), f.data(), g.data());
+  for (std::size_t p = 0; p < local_size_ && bad == none; ++p) {
+    bool finite = std::isfinite(f[p]);
+    for (std::size_t k = 0; k < d; ++k) {
+      finite = finite && std::isfinite(g[k * local_size_ + p]);
+    }
+    bad = finite ? none : first_id_ + p;
+  }
+  bad = allreduce_min(comm_, bad);
+  if (bad != none) {
+    throw InputError(origin + ": the landscape " + drift_.landscape().describe() +
+                     " or its gradient is not finite at particle " + std::to_string(bad) +
+                     "; expected a landscape finite where the initial distribution lives");
+  }
+}
+
+void ParticleEnsemble::require_finite_moments() const {
+  const ParticleMoments m = moments();
+  bool finite = std::isfinite(m.mean_energy);
+  for (std::size_t k = 0; k < m.mean.size(); ++k) {
+    finite = finite && std::isfinite(m.mean[k]) && std::isfinite(m.variance[k]);
+  }
+  if (!finite) { // the same exact sums on every rank: every rank throws
+    char t[32];
+    std::snprintf(t, sizeof t, "%.6g", time());
+    throw NumericalError("sde: the particle moments are not finite at step " +
+                         std::to_string(step_) + " (t = " + t + ", mean " + join_reals(m.mean) +
+                         ", variance " + join_reals(m.variance) + ", <f> " +
+                         format_real(m.mean_energy) +
+                         "): the integrator blew up; reduce sde.dt or check the landscape");
   }
 }
 

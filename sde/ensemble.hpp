@@ -112,6 +112,10 @@ public:
   Histogram histogram(const Grid& grid) const;
   /// Collective, exact.
   ParticleMoments moments() const;
+  /// Collective: NumericalError (on every rank) when a mean, a variance or the mean energy is not
+  /// finite: finite positions of 1e150 are a blow-up too. Writers call it before they write a
+  /// level, so the last level written is the last that passed.
+  void require_finite_moments() const;
   /// Collective, exact. Zero counts when no surface is set.
   PassageStatistics passage_statistics() const;
   /// Local passage times tau (NaN where the particle has not passed yet).
@@ -137,7 +141,10 @@ private:
   ParticleEnsemble(MPI_Comm comm, const Drift& drift, const TemperatureSchedule& schedule,
                    const EnsembleSettings& settings);
   void sample_initial(const InitialDistribution& initial, const std::vector<Axis>& box);
+  /// InputError naming `origin` for a non-finite coordinate, or a landscape value or gradient
+  /// that is not finite at a particle.
   void require_finite_state(const std::string& origin) const;
+
   void record_passages(std::size_t offset, std::uint32_t step);
   /// Steps the block at `offset` from step_ to target; returns the step after which one of its
   /// particles first became non-finite, with that particle's id, or nothing.

@@ -30,7 +30,7 @@ void declare_sde_options(OptionSet& options) {
       .integer("sde.snapshot_every", 0, "",
                "write all positions to /sde/particles at every k-th output (0: never)")
       .boolean("sde.checkpoint", true, "write /checkpoint at every output, for sde.restart")
-      .text("sde.restart", "", "continue from the /checkpoint of this relax sde output file")
+      .restart_file("sde.restart", "continue from the /checkpoint of this relax sde output file")
       .choice("sde.passage", "none", {"none", "up", "down"},
               "record first passages of x[passage_axis] up through / down through passage_level")
       .integer("sde.passage_axis", 0, "", "coordinate of the passage surface")

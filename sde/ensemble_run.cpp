@@ -2,8 +2,10 @@
 
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
+#include "io/output_lock.hpp"
 #include "models/drift.hpp"
 #include "models/initial.hpp"
 #include "models/landscape_options.hpp"
@@ -48,14 +50,35 @@ void run_ensemble(MPI_Comm comm, const Config& config) {
       restart.empty() ? ParticleEnsemble(comm, drift, schedule, settings, initial,
                                          grid ? grid->axes() : std::vector<Axis>{})
                       : ParticleEnsemble::restart(comm, drift, schedule, settings, restart);
+  if (!restart.empty()) {
+    // Only when and what is written may change; the grid is the histogram's.
+    require_same_problem(comm, config, "sde.restart",
+                         {"time.", "output.", "grid.", "sde.restart", "sde.checkpoint",
+                          "sde.histogram", "sde.snapshot_every", "sde.block"});
+  }
 
-  OutputFile file(comm, config.text("output.file"), {"sde", config.to_ini(), settings.seed});
+  finish_setup(config);
+  // A restart into the file it came from keeps that file's history and appends to it; into
+  // another file, the new file says where the history is.
+  const std::string& output = config.text("output.file");
+  const bool in_place = !restart.empty() && is_same_file(comm, restart, output);
+  OutputFile file(comm, output,
+                  {"sde", config.to_ini(), settings.seed, in_place ? restart : std::string()});
   if (plan.grid != nullptr) {
     file.write_grid(*plan.grid);
   }
   write_sde_attributes(file, ensemble);
   long index = 0;
-  append_sde_output(file, ensemble, plan, index++);
+  if (in_place) {
+    ++index; // its state is the last level of the history, written by the run it continues
+  } else {
+    if (!restart.empty()) {
+      file.write_attribute("/", "restart_of", restart);
+      log_info(comm, "sde: continues '" + restart + "' from t = " + format_real(ensemble.time()) +
+                         "; the outputs before are in that file");
+    }
+    append_sde_output(file, ensemble, plan, index++);
+  }
   ProgressReporter progress(comm, "sde", output_times.empty() ? 0.0 : output_times.back());
   for (const std::uint32_t step : steps) {
     if (step <= ensemble.step()) {

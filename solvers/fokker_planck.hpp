@@ -110,15 +110,17 @@ public:
   double outflow() const { return outflow_; }
 
   /// Collective. Advances rho from time() to t (>= time()); the last step is shortened to end on
-  /// t. NumericalError (on every rank) when the TS fails or rho becomes non-finite; rho is then
-  /// not a valid state.
+  /// t. NumericalError (on every rank) when the TS fails or stops early, rho becomes non-finite,
+  /// its mass changes by more than 1e-8 (relative; with absorbing faces: grows), or it goes
+  /// negative below -1e-8 x its maximum; rho is then not a valid state.
   void advance_to(double t, GridField& rho);
 
   /// Collective. The normalized stationary state at beta(time()): the Gibbs vector for a gradient
   /// drift, solve_stationary() otherwise. InputError with an absorbing axis (no stationary state).
   GridField stationary() const;
   /// Collective. The normalized null vector of the assembled operator, for any drift: one linear
-  /// solve with the row of one cell pinned (KSP prefix "<prefix>stationary_", LU by default).
+  /// solve with the row of one cell pinned (KSP prefix "<prefix>stationary_", LU by default,
+  /// created and set from the options with the solver, so that its options are checked first).
   GridField solve_stationary() const;
   /// Collective. exp(-beta f)/Z at the cell centres, normalized to mass 1.
   GridField gibbs(double beta) const;
@@ -147,6 +149,8 @@ private:
   GridField gibbs_of(const GridField& potential, double beta) const;
   void on_step(double t, ::Vec rho); // TS post-step: outflow tally and step count
   void update_implicit(double t, double shift, ::Mat J);
+  void require_sound_density(const GridField& rho, double mass_before, double t,
+                             const std::string& hint) const;
 
   const Grid& grid_;
   std::shared_ptr<const FaceDrift> drift_;
@@ -167,6 +171,7 @@ private:
   petsc::Vec outflow_weights_; // outflow rate = weights . rho
   bool has_absorbing_ = false;
   TimeStepper stepper_;
+  petsc::KSP stationary_solver_; // of solve_stationary; its operator is set there
 
   double time_ = 0;
   long steps_ = 0;

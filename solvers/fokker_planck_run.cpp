@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/drift.hpp"
@@ -45,6 +46,7 @@ void run_fokker_planck(MPI_Comm comm, const Config& config) {
       is_stationary ? solver.stationary()
                     : project_initial_density(grid, make_initial_distribution(config, grid.dim()));
 
+  finish_setup(config);
   OutputFile file(comm, config.text("output.file"), {"fp", config.to_ini(), 0});
   file.write_grid(grid);
   file.write_attribute("fp", "mode", is_stationary ? "stationary" : "transient");

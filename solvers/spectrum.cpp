@@ -146,6 +146,31 @@ double relative_residual(::Mat M, double norm_m, const SpectralMode& mode) {
 
 } // namespace
 
+namespace {
+
+/// An EPS under options.prefix with relax's method (shift-and-invert with a direct solve inside),
+/// set from the options. What needs the operator is set by the caller, followed by a second
+/// EPSSetFromOptions so that the user's options still win.
+slepc::EPS make_eps(MPI_Comm comm, const SpectrumOptions& options) {
+  slepc::EPS eps;
+  RELAX_PETSC(EPSCreate(comm, eps.out()));
+  RELAX_PETSC(EPSSetOptionsPrefix(eps, options.prefix.c_str()));
+  ::ST st = nullptr;
+  RELAX_PETSC(EPSGetST(eps, &st));
+  RELAX_PETSC(STSetType(st, STSINVERT));
+  ::KSP ksp = nullptr;
+  RELAX_PETSC(STGetKSP(st, &ksp));
+  configure_direct_solver(ksp, comm, DirectSolverOptions{});
+  RELAX_PETSC(EPSSetFromOptions(eps));
+  return eps;
+}
+
+} // namespace
+
+void check_spectrum_options(MPI_Comm comm, const SpectrumOptions& options) {
+  make_eps(comm, options);
+}
+
 Spectrum slowest_modes(const FokkerPlanckSolver& solver, const SpectrumOptions& options) {
   const Grid& grid = solver.grid();
   const MPI_Comm comm = grid.comm();
@@ -180,9 +205,7 @@ Spectrum slowest_modes(const FokkerPlanckSolver& solver, const SpectrumOptions& 
   PetscReal norm_a = 0;
   RELAX_PETSC(MatNorm(A, NORM_INFINITY, &norm_a));
 
-  slepc::EPS eps;
-  RELAX_PETSC(EPSCreate(comm, eps.out()));
-  RELAX_PETSC(EPSSetOptionsPrefix(eps, options.prefix.c_str()));
+  slepc::EPS eps = make_eps(comm, options);
   RELAX_PETSC(EPSSetOperators(eps, generator, nullptr));
   RELAX_PETSC(EPSSetProblemType(eps, spectrum.is_symmetric ? EPS_HEP : EPS_NHEP));
   RELAX_PETSC(EPSSetDimensions(eps, options.count, PETSC_DEFAULT, PETSC_DEFAULT));
@@ -192,15 +215,9 @@ Spectrum slowest_modes(const FokkerPlanckSolver& solver, const SpectrumOptions& 
   // rates of a non-symmetric operator moved by 1e-9 between rank counts (LU round-off times
   // 1e8). Real rates keep their order at any target below 0; complex ones are ranked by their
   // distance to it (-fp_spectrum_eps_target moves it).
-  ::ST st = nullptr;
-  RELAX_PETSC(EPSGetST(eps, &st));
-  RELAX_PETSC(STSetType(st, STSINVERT));
   RELAX_PETSC(EPSSetTarget(eps, -1e-4 * norm_a));
   RELAX_PETSC(EPSSetWhichEigenpairs(eps, EPS_TARGET_MAGNITUDE));
-  ::KSP ksp = nullptr;
-  RELAX_PETSC(STGetKSP(st, &ksp));
-  configure_direct_solver(ksp, comm, DirectSolverOptions{});
-  RELAX_PETSC(EPSSetFromOptions(eps));
+  RELAX_PETSC(EPSSetFromOptions(eps)); // again: the user's options win over the settings above
   RELAX_PETSC(EPSSolve(eps));
   PetscInt converged = 0;
   RELAX_PETSC(EPSGetConverged(eps, &converged));

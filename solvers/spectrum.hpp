@@ -51,4 +51,9 @@ struct Spectrum {
 /// number of cells.
 Spectrum slowest_modes(const FokkerPlanckSolver& solver, const SpectrumOptions& options = {});
 
+/// Collective. Creates the eigensolver slowest_modes would and sets it from the options, so that
+/// a bad -<prefix>eps_* option is rejected, and PETSc counts the options as read, before a
+/// command that computes the spectrum at its end creates its output.
+void check_spectrum_options(MPI_Comm comm, const SpectrumOptions& options = {});
+
 } // namespace relax

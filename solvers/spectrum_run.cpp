@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/mpi.hpp"
+#include "core/setup_checks.hpp"
 #include "core/validate.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
@@ -47,6 +48,7 @@ void run_spectrum(MPI_Comm comm, const Config& config) {
   const FokkerPlanckSolver solver(grid, drift, TemperatureSchedule::constant(schedule.beta(time)));
   const Spectrum spectrum = slowest_modes(solver, options);
 
+  finish_setup(config);
   OutputFile file(comm, config.text("output.file"), {"spectrum", config.to_ini(), 0});
   file.write_grid(grid);
   const std::string group = "spectrum";

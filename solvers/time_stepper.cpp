@@ -4,6 +4,9 @@
 #include "core/text.hpp"
 #include "core/validate.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 // PETSc has no public call that lists the monitors TSSetFromOptions installed, which is what
 // calling each once per step needs: the TS's monitor table is read from its private header.
 #include <petsc/private/tsimpl.h>
@@ -156,7 +159,7 @@ void TimeStepper::set_post_step(PostStep post_step) {
   RELAX_PETSC(TSSetPostStep(ts_, post_step_thunk));
 }
 
-void TimeStepper::set_from_options(const std::string& step_name) {
+void TimeStepper::set_from_options(const std::string& step_name, const Grid& grid) {
   RELAX_PETSC(TSSetFromOptions(ts_));
   ::TS raw = ts_;
   for (PetscInt i = 0; i < raw->numbermonitors; ++i) {
@@ -166,8 +169,21 @@ void TimeStepper::set_from_options(const std::string& step_name) {
   if (!monitors_.empty()) {
     RELAX_PETSC(TSMonitorSet(ts_, monitor_thunk, this, nullptr));
   }
+  // Set up now, on a field of the grid, so that a type the equation cannot use (an explicit
+  // -fp_ts_type euler for an implicit function) fails here, before any output exists, and not
+  // in the first TSSolve. TSSolve hands the TS the real solution later.
+  const GridField solution_like(grid);
+  RELAX_PETSC(TSSetSolution(ts_, solution_like.vec()));
   TSType type = nullptr;
   RELAX_PETSC(TSGetType(ts_, &type));
+  try {
+    RELAX_PETSC(TSSetUp(ts_));
+  } catch (const PetscError& e) {
+    const char* prefix = nullptr;
+    RELAX_PETSC(TSGetOptionsPrefix(ts_, &prefix));
+    throw InputError("-" + std::string(prefix != nullptr ? prefix : "") + "ts_type " + type +
+                     ": this time stepper cannot integrate the equation (" + e.what() + ")");
+  }
   is_backward_euler_ = std::string(type) == TSBEULER;
   RELAX_PETSC(TSGetTimeStep(ts_, &dt_));
   require_positive(step_name, dt_);
@@ -238,6 +254,17 @@ long TimeStepper::solve_interval(double from, double to, GridField& u,
   if (reason < 0) {
     throw NumericalError(labels.solver + ": time step failed at t = " + format_real(reached) +
                          " (" + TSConvergedReasons[reason] + "); " + labels.hint);
+  }
+  // A TS that stops before `to` (its step limit, -<prefix>ts_max_steps, reached) holds a state
+  // at another time than asked for: never label it with `to`. MATCHSTEP ends within round-off of
+  // the interval otherwise.
+  if (std::abs(reached - to) > 1e-9 * std::max(std::abs(to), std::abs(to - from))) {
+    PetscInt max_steps = 0;
+    RELAX_PETSC(TSGetMaxSteps(ts_, &max_steps));
+    throw NumericalError(labels.solver + ": the time integration stopped at t = " +
+                         format_real(reached) + ", step " + std::to_string(last_step) + " (" +
+                         TSConvergedReasons[reason] + ", step limit " + std::to_string(max_steps) +
+                         "), before the output time t = " + format_real(to));
   }
   if (!is_finite(u)) {
     throw NumericalError(labels.solver + ": " + labels.field + " became non-finite between t = " +

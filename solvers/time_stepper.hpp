@@ -66,10 +66,11 @@ public:
   void set_ijacobian(::Mat J, ::Mat P, Jacobian jacobian);
   void set_post_step(PostStep post_step);
 
-  /// TSSetFromOptions, then reads back what the options chose: the step (InputError naming
-  /// `step_name` unless > 0), the type and whether the step is adaptive. The monitors the options
-  /// installed are taken over and called at most once per step number.
-  void set_from_options(const std::string& step_name);
+  /// TSSetFromOptions and TSSetUp on a field of `grid` (so that a type the equation cannot use
+  /// fails now), then reads back what the options chose: the step (InputError naming `step_name`
+  /// unless > 0), the type and whether the step is adaptive. The monitors the options installed
+  /// are taken over and called at most once per step number.
+  void set_from_options(const std::string& step_name, const Grid& grid);
 
   ::TS ts() const { return ts_; }
   ::SNES snes() const;
@@ -81,7 +82,8 @@ public:
   /// Collective. Integrates u from `from` to `to` (> from), ending exactly on `to`. A fixed-step
   /// TS first gets its step back, since the previous interval may have shortened its last step.
   /// Rethrows callback exceptions; NumericalError (on every rank) when a step fails or u becomes
-  /// non-finite. Returns the steps taken.
+  /// non-finite, or when the TS stops before `to` (its step limit): the state is then at another
+  /// time, which is never labelled `to`. Returns the steps taken.
   long solve_interval(double from, double to, GridField& u, const IntervalLabels& labels);
 
 private:

@@ -69,7 +69,7 @@ HamiltonJacobiSolver::HamiltonJacobiSolver(const Grid& grid, const HamiltonJacob
   // Newton to well below the discretization error, so that results agree across rank counts
   // (different preconditioners) to ~1e-10; the step-length test stops it at round-off.
   RELAX_PETSC(SNESSetTolerances(stepper_.snes(), 1e-10, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
-  stepper_.set_from_options("viscous HJ: time step");
+  stepper_.set_from_options("viscous HJ: time step", grid_);
 }
 
 HamiltonJacobiSolver::~HamiltonJacobiSolver() = default;

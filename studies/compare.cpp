@@ -62,6 +62,9 @@ ComparisonRun::ComparisonRun(const Grid& grid, ComparisonProblem problem)
       observables_(make_observables(grid_, problem_.drift.landscape(), problem_.regions)) {
   problem_.rule.tests =
       static_cast<long>((1 + problem_.output_times.size()) * (1 + observables_.size()));
+  if (problem_.wells) {
+    check_spectrum_options(grid_.comm(), SpectrumOptions{}); // its -fp_spectrum_* options
+  }
 }
 
 void ComparisonRun::advance_to_output(std::size_t k) {

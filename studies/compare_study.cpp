@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -47,13 +48,14 @@ OptionSet compare_study_options() {
 
 namespace {
 
-/// The study's loop: the run, its file, and the count of disagreements.
+/// The study's loop: the run, its file, and the count of disagreements. The file is opened once
+/// the run (every solver and the particles) exists and finish_setup has passed.
 class CompareStudy {
 public:
   CompareStudy(MPI_Comm comm, const Config& config, const Grid& grid, ComparisonProblem problem,
                const SdeOutputPlan& plan)
       : comm_(comm), plan_(plan), run_(grid, std::move(problem)),
-        file_(comm, config.text("output.file"),
+        file_((finish_setup(config), comm), config.text("output.file"),
               {"compare", config.to_ini(), run_.problem().particles.seed}) {}
 
   CompareOutcome run(const Landscape& landscape, const std::string& rates_note);
@@ -79,6 +81,7 @@ private:
 };
 
 DensityComparison CompareStudy::write_output() {
+  run_.ensemble().require_finite_moments(); // both sides pass before either is written
   append_fokker_planck_output(file_, run_.solver().diagnostics(run_.density()),
                               run_.solver().steps(), run_.density());
   append_sde_output(file_, run_.ensemble(), plan_, outcome_.outputs++);

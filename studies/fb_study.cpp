@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "grids/histogram.hpp"
 #include "io/output_file.hpp"
@@ -202,6 +203,7 @@ void run_fb_study(MPI_Comm comm, const Config& config) {
     u_fd = solve_backward_hjb(grid, problem, times, settings.finite_difference);
   }
 
+  finish_setup(config);
   OutputFile file(comm, config.text("output.file"),
                   {"fb", config.to_ini(), settings.particles.seed});
   write_problem(file, grid, *landscape, problem, value, settings.particles.particles);

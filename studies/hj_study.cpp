@@ -5,6 +5,7 @@
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
 #include "core/validate.hpp"
+#include "core/setup_checks.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -208,6 +209,7 @@ void HjStudy::append_particle_level(OutputFile& file, std::size_t g) {
 }
 
 HjOutcome HjStudy::run(const Config& config) {
+  finish_setup(config);
   OutputFile file(comm_, config.text("output.file"),
                   {"hj", config.to_ini(), settings_.sampling.seed});
   file.write_grid(grid_);

@@ -57,7 +57,8 @@ rm -f negative.h5 nan.h5
 expect_only_files
 
 # A numerical failure: the theta method with theta = 0.1 is unstable for this step, so the density
-# overflows after a few outputs. Exit 3; the file keeps every output written before, all finite.
+# overflows. Exit 3; the file keeps every output that passed the checks (finite, mass conserved to
+# 1e-8, no negative values beyond 1e-8 of the maximum).
 "$RELAX" fp --landscape.type=double_well --grid.n=100 --time.end=100 --time.outputs=10 \
   --fp.dt=0.1 --output.file=blowup.h5 \
   -- -fp_ts_type theta -fp_ts_theta_theta 0.1 >/dev/null 2>err.txt
@@ -68,7 +69,17 @@ if [ "$status" -ne 3 ] || ! tail -1 err.txt | grep -Eq "^relax: error: fp: "; th
 else
   echo "ok: blow-up -> 3: $(tail -1 err.txt)"
 fi
-check_h5 blowup.h5 '2 <= f["fp/time"].shape[0] < 11' 'np.all(np.isfinite(f["fp/density"][:]))'
+# The level at t = 10 already has mass 1.5e66: it must not be kept (it was, up to this issue).
+check_h5 blowup.h5 '1 <= f["fp/time"].shape[0] < 11' 'np.all(np.isfinite(f["fp/density"][:]))' \
+  'np.all(np.abs(f["fp/mass"][:] - 1) < 1e-8)' 'np.all(f["fp/min_density"][:] >= -1e-8)'
 rm -f blowup.h5 blowup.xmf err.txt
+
+# A TS that stops before an output time (its step limit) is a numerical failure naming where it
+# stopped; no level is labelled with a time it did not reach (it was: exit 0, t = 0.2 holding the
+# state at t = 0.01).
+expect 3 "fp: the time integration stopped at t = 0\.01, step 1 .*before the output time t = 0\.1$" -- \
+  fp --grid.n=50 --time.end=0.2 --time.outputs=2 --output.file=early.h5 -- -fp_ts_max_steps 1
+check_h5 early.h5 'list(f["fp/time"][:]) == [0.0]' 'f["fp/steps"][-1] == 0'
+rm -f early.h5 early.xmf
 expect_only_files
 finish

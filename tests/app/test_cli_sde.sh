@@ -31,14 +31,15 @@ expect 2 "initial.file 'start.h5', dataset 'x': shape \(2000, 1\); expected \(30
 rm -f start.h5
 expect_only_files
 
-# A particle that becomes non-finite: exit 3 with one error line naming it and its step (after the
-# progress line of the last good output); the outputs before it remain in the file.
+# A particle that becomes non-finite: exit 3 with one error line naming it (or the moments that
+# overflowed first, at one step per output) and its step (after the progress line of the last good
+# output); the outputs before it remain in the file, every one with finite moments.
 # Euler–Maruyama on the double well is unstable for dt * f''(1) = 8 dt > 2.
 "$RELAX" sde --sde.particles=1000 --sde.dt=0.3 --time.end=3 --time.outputs=10 --output.file=bad.h5 \
   >/dev/null 2>err.txt
 status=$?
 if [ "$status" -ne 3 ] || [ "$(grep -c "^relax: error:" err.txt)" -ne 1 ] ||
-  ! grep -Eq "^relax: error: particle [0-9]+ became non-finite at step [0-9]+ \(t = " err.txt; then
+  ! grep -Eq "^relax: error: (particle [0-9]+ became non-finite|sde: the particle moments are not finite) at step [0-9]+ \(t = " err.txt; then
   echo "FAIL: non-finite particle: exit $status, stderr:"; cat err.txt; failures=$((failures + 1))
 else
   echo "ok: non-finite particle -> 3: $(grep '^relax: error:' err.txt)"
@@ -46,6 +47,7 @@ fi
 rm -f err.txt
 levels=$("$PYTHON" -c "import h5py; print(len(h5py.File('bad.h5')['sde/time']))")
 [ "$levels" -ge 2 ] || { echo "FAIL: bad.h5 keeps $levels output levels, expected >= 2"; failures=$((failures + 1)); }
+check_h5 bad.h5 'np.all(np.isfinite(f["sde/moments"][:]))'
 rm -f bad.h5 bad.xmf
 
 # The same run at 1 and 2 ranks: identical datasets, bit for bit (h5diff without tolerance).
@@ -77,6 +79,18 @@ for dataset in /checkpoint/positions /checkpoint/velocities; do
 done
 expect 2 "sde.restart = 'half.h5': checkpoint written with sde.seed = 1, but sde.seed = 2" -- \
   "${long[@]}" --sde.seed=2 --sde.restart=half.h5 --output.file=other.h5
+# A changed dynamics key is refused by name; the new file says where the history is; a restart into
+# the file it came from keeps its history: every series equals the straight run's, level for level.
+expect 2 "sde\.restart = 'half\.h5': its run had temperature\.beta = '1', this run has '0\.5'; expected the same problem" -- \
+  "${long[@]}" --temperature.beta=0.5 --time.end=1 --sde.restart=half.h5 --output.file=other.h5
+check_h5 resumed.h5 'f.attrs["restart_of"] in ("half.h5", b"half.h5")' 'f["sde/time"].shape == (2,)'
+cp half.h5 inplace.h5
+expect 0 "" -- "${long[@]}" --time.end=1 --sde.restart=inplace.h5 --output.file=inplace.h5
+check_h5 inplace.h5 'list(f["sde/time"][:]) == [0, 0.25, 0.5, 1]' '"restart_of" not in f.attrs' \
+  'all(np.array_equal(f[k][:3], h5py.File("half.h5", "r")[k][:]) for k in ("sde/moments", "sde/histogram"))' \
+  'all(np.array_equal(f[k][-1], h5py.File("straight.h5", "r")[k][-1]) for k in ("sde/moments", "sde/histogram"))' \
+  'np.array_equal(f["checkpoint/positions"][:], h5py.File("straight.h5", "r")["checkpoint/positions"][:])'
+rm -f inplace.h5 inplace.xmf
 rm -f one.h5 one.xmf two.h5 two.xmf straight.h5 straight.xmf half.h5 half.xmf resumed.h5 resumed.xmf
 expect_only_files
 finish

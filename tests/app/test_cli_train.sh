@@ -122,6 +122,21 @@ expect 0 "epoch 2:" -- train "${small[@]}" --train.epochs=2 --train.sampler=sgld
 expect 2 "train\.restart = 'sgd\.h5': checkpoint of 25450 parameters, expected 50890" \
   -- train "${base[@]}" --data.train_size=1000 --net.layers=784,64,10 --train.restart=sgd.h5 \
   --output.file=x.h5
+# A restart into its own file keeps the epochs before (it kept only the new ones) and equals the
+# uninterrupted run; a changed sampler or seed is refused by name.
+cp first.h5 own.h5
+expect 0 "epoch 2:" -- train "${small[@]}" --train.epochs=2 --train.sampler=sgld --train.lr=0.1 \
+  --sgld.temperature=1e-3 --train.restart=own.h5 --output.file=own.h5
+check_h5 own.h5 'list(f["train/epoch"][:]) == list(h5py.File("sgld.h5", "r")["train/epoch"][:])' \
+  'np.array_equal(f["train/loss"][:], h5py.File("sgld.h5", "r")["train/loss"][:])' \
+  'np.array_equal(f["checkpoint/params"][:], h5py.File("sgld.h5", "r")["checkpoint/params"][:])'
+expect 2 "train\.restart = 'first\.h5': its run had train\.sampler = 'sgld', this run has 'sgd'" -- \
+  train "${small[@]}" --train.epochs=2 --train.sampler=sgd --train.lr=0.1 \
+  --sgld.temperature=1e-3 --train.restart=first.h5 --output.file=x.h5
+expect 2 "train\.restart = 'first\.h5': its run had train\.seed = '0', this run has '7'" -- \
+  train "${small[@]}" --train.epochs=2 --train.sampler=sgld --train.lr=0.1 --train.seed=7 \
+  --sgld.temperature=1e-3 --train.restart=first.h5 --output.file=x.h5
+rm -f own.h5
 "$MPIEXEC" -n 2 "$RELAX" train "${small[@]}" --train.epochs=2 --output.file=sgd_np2.h5 >/dev/null 2>&1 ||
   { echo "FAIL: 2-rank run"; failures=$((failures + 1)); }
 "$PY" - <<'EOF' || failures=$((failures + 1))

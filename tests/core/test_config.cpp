@@ -89,3 +89,44 @@ TEST_CASE("Bad configuration input is an InputError naming the key, value or fil
   std::remove(unknown.c_str());
   CHECK_THROWS_AS(Config::resolve(options, {"--fp.beta=abc"}), InputError);
 }
+
+TEST_CASE("Text values with '#' and quotes round-trip through the stored INI; duplicates and "
+          "newlines are refused in one line",
+          "[core]") {
+  const OptionSet options = example_options();
+  const Config config =
+      Config::resolve(options, {"--output.file=run #3 \"a\".h5", "--", "-fp_ts_type", "x#y"});
+  const std::string ini = write_file(config.to_ini());
+  const Config again = Config::resolve(options, {"--config", ini});
+  CHECK(again.text("output.file") == "run #3 \"a\".h5");
+  CHECK(again.petsc_options() == std::vector<std::string>{"-fp_ts_type", "x#y"});
+  CHECK(again.to_ini() == config.to_ini());
+  // An unquoted '#' still starts a comment, as in the INI files users write.
+  std::ofstream(ini) << "[grid]\nn = 7 # cells\n";
+  CHECK(Config::resolve(options, {"--config", ini}).integers("grid.n") == std::vector<long>{7});
+  std::ofstream(ini) << "[grid]\nn = 7\n[fp]\nbeta = 1\n[grid]\nn = 8\n";
+  CHECK_THROWS_WITH(Config::resolve(options, {"--config", ini}),
+                    Catch::Contains("line 6: key 'grid.n' given twice (first at " + ini + ":2)"));
+  std::remove(ini.c_str());
+  CHECK_THROWS_WITH(Config::resolve(options, {"--output.file=a\nb"}),
+                    Catch::Contains("output.file = 'a\\nb'") &&
+                        Catch::Contains("expected a value on one line"));
+  CHECK_THROWS_WITH(Config::resolve(options, {"stray"}),
+                    Catch::Contains("argument 'stray' is not an option"));
+  CHECK_THROWS_WITH(Config::resolve(options, {"--config", "/tmp"}),
+                    Catch::Contains("is not a regular file"));
+}
+
+TEST_CASE("first_difference names the first changed key, numbers by value", "[core]") {
+  const OptionSet options = example_options();
+  const Config before = Config::resolve(options, {"--fp.beta=2", "--grid.n=7,8"});
+  const Config same = Config::resolve(options, {"--fp.beta=2.0", "--grid.n=7, 8"});
+  CHECK_FALSE(same.first_difference(before.to_ini(), {}).has_value());
+  const Config changed = Config::resolve(options, {"--fp.beta=3", "--grid.n=7,8"});
+  const auto difference = changed.first_difference(before.to_ini(), {});
+  REQUIRE(difference.has_value());
+  CHECK(difference->key == "fp.beta");
+  CHECK(difference->before == "2");
+  CHECK(difference->now == "3");
+  CHECK_FALSE(changed.first_difference(before.to_ini(), {"fp."}).has_value());
+}

@@ -500,3 +500,48 @@ TEST_CASE_METHOD(Scratch,
   }
   CHECK(xdmf_summary(world, scratch.file("run.xmf")) == expected);
 }
+
+TEST_CASE_METHOD(Scratch,
+                 "The temporary has its own XDMF sidecar, and finish renames only the file it "
+                 "wrote",
+                 "[io][mpi]") {
+  const Grid grid(world, relax::test::test_axes(1));
+  GridField field(grid);
+  RELAX_PETSC(VecSet(field.vec(), 1.0));
+  const std::string path = scratch.file("run.h5");
+  {
+    OutputFile out(world, path, run_attributes());
+    out.append_scalar("/fp/time", 0.0);
+    out.append_field("/fp/density", field);
+    out.flush();
+    // What a killed run leaves: the .part and a sidecar that opens it, not the final name.
+    const std::string sidecar = hdf5::message_from_root(world, [&] {
+      std::ifstream in(path + ".part.xmf");
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    });
+    CHECK(sidecar.find("run.h5.part:/fp/density") != std::string::npos);
+    out.finish();
+  }
+  CHECK(std::filesystem::exists(path));
+  CHECK_FALSE(std::filesystem::exists(path + ".part.xmf"));
+  CHECK(std::filesystem::exists(scratch.file("run.xmf")));
+
+  // Another process replaces the temporary: it is not renamed into place as this run's output.
+  const std::string other = scratch.file("other.h5");
+  bool threw = false;
+  try {
+    OutputFile out(world, other, run_attributes());
+    out.append_scalar("/fp/time", 0.0);
+    out.flush();
+    hdf5::message_from_root(world, [&] {
+      std::filesystem::remove(other + ".part");
+      std::ofstream(other + ".part") << "someone else's";
+      return std::string();
+    });
+    out.finish();
+  } catch (const relax::Error& e) {
+    threw = std::string(e.what()).find("no longer the file this run wrote") != std::string::npos;
+  }
+  CHECK(threw);
+  CHECK_FALSE(std::filesystem::exists(other));
+}

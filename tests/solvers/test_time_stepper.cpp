@@ -35,7 +35,7 @@ struct DecayProblem {
         stepper(grid.comm(), {prefix, TS_LINEAR, TSBEULER, dt, &grid}) {
     RELAX_PETSC(DMCreateMatrix(grid.dm(), J.out()));
     decay(stepper, J);
-    stepper.set_from_options("test: time step");
+    stepper.set_from_options("test: time step", grid);
     RELAX_PETSC(VecSet(u.vec(), 1.0));
   }
   double value() const {
