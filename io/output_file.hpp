@@ -42,7 +42,7 @@ struct RunAttributes {
   std::uint64_t seed = 0;
   /// An earlier output to continue in place: the file starts as a copy of it (its series then
   /// grow), and the finished file replaces it. Empty: a new file.
-  std::string continues;
+  std::string continues = {}; // (initialized: most callers leave it out)
 };
 
 class OutputFile {
