@@ -184,6 +184,13 @@ void TimeStepper::set_from_options(const std::string& step_name, const Grid& gri
     throw InputError("-" + std::string(prefix != nullptr ? prefix : "") + "ts_type " + type +
                      ": this time stepper cannot integrate the equation (" + e.what() + ")");
   }
+  // The viewers of the TS and of its SNES and KSP are read when a solve ends, after the check
+  // for unread options (finish_setup): count them as read now, the TS reads them later.
+  for (const char* viewer : {"-ts_view", "-snes_view", "-ksp_view", "-snes_converged_reason",
+                             "-ksp_converged_reason", "-ts_adapt_view"}) {
+    PetscBool is_set = PETSC_FALSE;
+    RELAX_PETSC(PetscOptionsHasName(nullptr, prefix_.c_str(), viewer, &is_set));
+  }
   is_backward_euler_ = std::string(type) == TSBEULER;
   RELAX_PETSC(TSGetTimeStep(ts_, &dt_));
   require_positive(step_name, dt_);

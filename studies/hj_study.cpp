@@ -116,12 +116,13 @@ void describe_hj_output(OutputFile& file, std::size_t dim) {
                      {"stderr", {"standard error of the estimate", "energy/length"}},
                      {"acceptance", {"MALA acceptance rate per point", "1"}},
                      {"pde_grad", {"grad f_gamma by Cole-Hopf", "energy/length"}},
-                     {"z", {"(grad - pde_grad) / stderr", "1"}}});
+                     {"z", {"(grad - pde_grad) / stderr", "1"}},
+                     {"rhat", {"split-R-hat of the chains per point and axis", "1"}}});
   file.name_axis("hj/minimizer", 1, "coordinate");
   file.name_axis("hj/particles/points", 0, "point");
   file.name_axis("hj/particles/points", 1, "coordinate");
   file.name_axis("hj/particles/acceptance", 1, "point");
-  for (const char* table : {"grad", "stderr", "pde_grad", "z"}) {
+  for (const char* table : {"grad", "stderr", "pde_grad", "z", "rhat"}) {
     file.name_axis(std::string("hj/particles/") + table, 1, "point");
     file.name_axis(std::string("hj/particles/") + table, 2, "coordinate");
   }

@@ -97,7 +97,7 @@ bad "sde\.histogram = 'maybe' \(command line\): expected true or false" sde --sd
 bad "-fp_ts_type euler: this time stepper cannot integrate the equation" fp "${fp_small[@]}" -- -fp_ts_type euler
 bad "-fp_ts_type rk: this time stepper cannot integrate the equation" fp "${fp_small[@]}" -- -fp_ts_type rk
 bad "-fp_ts_type ssp: this time stepper cannot integrate the equation" compare "${cmp_small[@]}" -- -fp_ts_type ssp
-bad "PETSc error: .*nonsense" compare "${cmp_small[@]}" -- -fp_slow_mode_ksp_type nonsense
+bad "PETSc error: Unknown EPS type given: nonsense" compare "${cmp_small[@]}" -- -fp_spectrum_eps_type nonsense
 bad "PETSc error: .*nonsense" fp "${fp_small[@]}" -- -fp_stationary_pc_type nonsense
 bad "PETSc error: .*nosuch" fp "${fp_small[@]}" -- -fp_ts_type nosuch
 bad "PETSc option '-fp_ts_tyep bdf': no solver of this run reads it" fp "${fp_small[@]}" -- -fp_ts_tyep bdf
@@ -137,7 +137,7 @@ bad "output time [0-9.]+ .*not a whole number of steps of sde\.dt = 0\.003" sde 
 bad "sde\.passage_axis = '1': expected an axis in \[0, 1\)" sde --sde.passage=up --sde.passage_axis=1
 bad "initial\.file 'nosuch\.h5'|nosuch\.h5" fp "${fp_small[@]}" --initial.kind=file --initial.file=nosuch.h5 --initial.dataset=x
 bad "compare\.noise_factor = '0': expected a finite number > 0" compare "${cmp_small[@]}" --compare.noise_factor=0
-bad "compare\.min_pvalue = '1': expected a p-value in \[0, 1\)" compare "${cmp_small[@]}" --compare.min_pvalue=1
+bad "compare\.false_alarm_rate = '1': expected a probability in \(0, 1\)" compare "${cmp_small[@]}" --compare.false_alarm_rate=1
 bad "sde\.restart = 'ck\.h5': relax compare cannot restart" compare "${cmp_small[@]}" --sde.restart=ck.h5
 bad "hj\.gamma = '0': expected values > 0 in increasing order" hj --hj.gamma=0
 bad "hj\.nu = '0': expected a viscosity > 0" hj --hj.nu=0
@@ -148,9 +148,9 @@ bad "fb\.c = '0': expected a control weight c > 0" fb --fb.c=0
 bad "fb\.terminal = 'log\(x\)': not finite at every cell centre" fb --fb.terminal="log(x)"
 bad "fb\.steps = '0': expected an integer >= 1" fb --fb.steps=0
 bad "landscape\.dim = 3: relax fb runs in 1 or 2 dimensions" fb --landscape.type=quadratic --landscape.dim=3
-bad "train\.sampler" train "${train_small[@]}" --train.sampler=adam
+bad "train\.sampler" train "${train_small[@]}" --train.sampler=lbfgs
 bad "net\.layers = '784-32-9': expected at least two widths" train "${train_data[@]}" --net.layers=784,32,9
-bad "ctld\.s = '1': expected a number in \[0, 1\)" train "${train_small[@]}" --ctld.s=1
+bad "ctld\.s = '1': expected a number in \[0, 1\)" train "${train_small[@]}" --train.sampler=ctld --ctld.s=1
 bad "IDX file '/nonexistent/train-images-idx3-ubyte\.gz': cannot be opened" train "${train_small[@]}" --data.path=/nonexistent
 bad "train\.restart: input file 'missing\.h5'|missing\.h5" train "${train_small[@]}" --train.restart=missing.h5
 bad "sde\.restart: input file 'missing\.h5'" sde "${sde_small[@]}" --sde.restart=missing.h5
@@ -178,8 +178,8 @@ bad "sde\.restart = 'ck\.h5': its run had temperature\.beta = '1', this run has 
   sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --temperature.beta=2
 bad "sde\.restart = 'ck\.h5': its run had landscape\.type = 'double_well', this run has 'quadratic'" \
   sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --landscape.type=quadratic --output.file=ck.h5
-bad "sde\.restart = 'ck\.h5': its run had sde\.mass = '1', this run has '2'" \
-  sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --sde.mass=2
+bad "sde\.restart = 'ck\.h5': its run had landscape\.tilt = '0', this run has '0\.1'" \
+  sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --landscape.tilt=0.1
 bad "sde\.restart = 'ck\.h5': checkpoint written with sde\.seed = 1, but sde\.seed = 2" \
   sde "${sde_small[@]}" --sde.checkpoint=true --sde.restart=ck.h5 --sde.seed=2
 bad "train\.restart = 'tr\.h5': its run had train\.seed = '0', this run has '3'" \

@@ -22,9 +22,11 @@ expect_only_files
 # SGLD with one sample and the full gradient is Euler-Maruyama: it follows the FP density at every
 # output. SGHMC and pSGLD have other paths (momentum; a preconditioner G = 1/sqrt(V)) but the Gibbs
 # stationary state: compare's stationary line must agree within noise at the end (pSGLD with its
-# V averaged over 10^4 steps; with a short average it is biased, tests/learning).
+# V averaged over 10^4 steps; with a short average it is biased, tests/learning). SGLD's step: the
+# Euler-Maruyama bias at dt = 2.5e-3 is about 0.8 standard errors at 10^4 particles
+# (bench/compare_calibration.py), well below what the verdict flags (4.3 SE).
 expect 0 "agree within noise at all 11 outputs" -- compare --config "$dw" --sde.integrator=sgld \
-  --sde.particles=20000 --sde.dt=0.005 --output.file=sgld.h5
+  --sde.particles=10000 --sde.dt=0.0025 --output.file=sgld.h5
 expect 0 "^stationary .*: stationary within noise" -- compare --config "$dw" \
   --sde.integrator=sghmc --sde.friction=2 --sde.particles=20000 --sde.dt=0.005 --time.end=30 \
   --fp.dt=0.01 --output.file=sghmc.h5

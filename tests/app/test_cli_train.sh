@@ -132,7 +132,7 @@ check_h5 own.h5 'list(f["train/epoch"][:]) == list(h5py.File("sgld.h5", "r")["tr
   'np.array_equal(f["checkpoint/params"][:], h5py.File("sgld.h5", "r")["checkpoint/params"][:])'
 expect 2 "train\.restart = 'first\.h5': its run had train\.sampler = 'sgld', this run has 'sgd'" -- \
   train "${small[@]}" --train.epochs=2 --train.sampler=sgd --train.lr=0.1 \
-  --sgld.temperature=1e-3 --train.restart=first.h5 --output.file=x.h5
+  --train.restart=first.h5 --output.file=x.h5
 expect 2 "train\.restart = 'first\.h5': its run had train\.seed = '0', this run has '7'" -- \
   train "${small[@]}" --train.epochs=2 --train.sampler=sgld --train.lr=0.1 --train.seed=7 \
   --sgld.temperature=1e-3 --train.restart=first.h5 --output.file=x.h5
