@@ -45,6 +45,7 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   integrator.mass = config.positive_real("sde.mass");
   integrator.noise =
       config.text("sde.noise") == "float" ? NoisePrecision::float32 : NoisePrecision::float64;
+  integrator.diffusion = make_diffusion(config);
   settings.block = static_cast<std::size_t>(config.integer_at_least("sde.block", 0));
   const std::string& passage = config.text("sde.passage");
   if (passage != "none") {

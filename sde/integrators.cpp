@@ -4,6 +4,8 @@
 #include "core/validate.hpp"
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <cmath>
 
 namespace relax {
@@ -133,13 +135,35 @@ RELAX_UPDATE_CLONES void add_scaled(std::size_t rows, std::size_t count, std::si
   }
 }
 
+/// x += a * y + s * xi with a noise scale s per entry.
+template <typename Real>
+RELAX_UPDATE_CLONES void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity,
+                                    double a, const double* y, const double* s, const Real* xi,
+                                    double* x) {
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    for (std::size_t p = 0; p < count; ++p) {
+      x[o + p] += a * y[o + p] + s[o + p] * static_cast<double>(xi[o + p]);
+    }
+  }
+}
+
 class EulerMaruyama final : public BlockIntegrator {
 public:
   EulerMaruyama(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
                 const IntegratorSettings& settings, std::size_t capacity)
-      : BlockIntegrator(drift, schedule, seed, settings, capacity), b_(size()) {}
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), b_(size()),
+        sigma_(settings.diffusion ? size() : 0) {
+    if (settings.diffusion) {
+      settings.diffusion->check_dimension(drift.dim());
+    }
+  }
 
   void step(std::uint32_t n) override {
+    if (settings_.diffusion) {
+      step_with_diffusion(n);
+      return;
+    }
     const double dt = settings_.dt;
     const double sigma = std::sqrt(2.0 * dt / beta(n));
     evaluate_drift(x_.data(), b_.data());
@@ -151,7 +175,36 @@ public:
 
 private:
   void prepare() override {}
+
+  /// sigma_i = sqrt(2 dt D_i(x_n, t_n)) per particle and axis, then the Itô step.
+  void step_with_diffusion(std::uint32_t n) {
+    const double dt = settings_.dt;
+    const double t = static_cast<double>(n) * dt;
+    const double b = beta(n);
+    const int d = dim();
+    std::array<double, 3> x{};
+    std::array<double, 3> D{};
+    for (std::size_t p = 0; p < count_; ++p) {
+      for (int k = 0; k < d; ++k) {
+        x[static_cast<std::size_t>(k)] = x_[static_cast<std::size_t>(k) * capacity_ + p];
+      }
+      settings_.diffusion->evaluate(d, x.data(), t, b, D.data());
+      for (int k = 0; k < d; ++k) {
+        // D <= 0 or NaN gives NaN: the ensemble's finiteness check names the particle and step.
+        sigma_[static_cast<std::size_t>(k) * capacity_ + p] =
+            D[static_cast<std::size_t>(k)] > 0 ? std::sqrt(2.0 * dt * D[static_cast<std::size_t>(k)])
+                                               : std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+    evaluate_drift(x_.data(), b_.data());
+    with_increments(n, [&](const auto* xi) {
+      add_scaled(static_cast<std::size_t>(d), count_, capacity_, drift_sign_ * dt, b_.data(),
+                 sigma_.data(), xi, x_.data());
+    });
+  }
+
   std::vector<double> b_;
+  std::vector<double> sigma_;
 };
 
 class Mala final : public BlockIntegrator {
@@ -263,6 +316,12 @@ private:
 std::unique_ptr<BlockIntegrator>
 BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
                         const IntegratorSettings& settings, std::size_t capacity) {
+  if (settings.diffusion && settings.kind != IntegratorKind::euler_maruyama) {
+    throw InputError("sde.integrator = " + to_string(settings.kind) +
+                     " with diffusion.expr = '" + settings.diffusion->describe() +
+                     "': a position-dependent diffusion runs with euler_maruyama only (MALA's "
+                     "target and BAOAB's thermostat assume D = 1/beta)");
+  }
   switch (settings.kind) {
   case IntegratorKind::mala:
     return std::make_unique<Mala>(drift, schedule, seed, settings, capacity);

@@ -6,7 +6,8 @@
 // (sde/ensemble.hpp) distributes particles and feeds blocks through an integrator.
 //
 // Step n goes from t_n = n dt to t_{n+1} with beta_n = beta(t_n):
-//   EM:    x += b(x) dt + sqrt(2 dt / beta_n) xi
+//   EM:    x += b(x) dt + sqrt(2 dt / beta_n) xi, or with diffusion.expr (Itô)
+//          x_i += b_i(x) dt + sqrt(2 dt D_i(x, t_n)) xi_i
 //   MALA:  y = x - grad f(x) dt + sqrt(2 dt / beta_n) xi, accepted with probability
 //          min(1, exp(-beta_n (f(y) - f(x))) q(x|y) / q(y|x)), q the Gaussian proposal density
 //   BAOAB: v += F dt/2m; x += v dt/2; v = c v + sqrt((1 - c^2)/(beta_n m)) xi with c = exp(-gamma
@@ -17,6 +18,7 @@
 #pragma once
 
 #include "core/config.hpp"
+#include "models/diffusion.hpp"
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 #include "sde/noise.hpp"
@@ -41,6 +43,8 @@ struct IntegratorSettings {
   double friction = 1.0; ///< gamma of BAOAB, 1/time
   double mass = 1.0;     ///< m of BAOAB
   NoisePrecision noise = NoisePrecision::float64;
+  /// Null: D = 1/beta(t). Else the D_i(x, t) of diffusion.expr (Euler–Maruyama only).
+  std::shared_ptr<const Diffusion> diffusion = nullptr;
 };
 
 /// The key streams (CounterRng stream word) of a run with one seed.
@@ -57,8 +61,8 @@ struct AcceptanceCounts {
 
 class BlockIntegrator {
 public:
-  /// InputError (naming the sde.* key) unless dt > 0, friction > 0 and mass > 0 are finite, and
-  /// for MALA unless the drift is a gradient. `capacity` is the largest block.
+  /// InputError (naming the sde.* key) unless dt > 0, friction > 0 and mass > 0 are finite, for
+  /// MALA unless the drift is a gradient, and with a diffusion unless the kind is Euler–Maruyama. `capacity` is the largest block.
   static std::unique_ptr<BlockIntegrator>
   create(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
          const IntegratorSettings& settings, std::size_t capacity);
