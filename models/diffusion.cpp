@@ -60,7 +60,8 @@ Diffusion::Diffusion(const std::string& expressions)
       for (const auto& used : parser.GetUsedVar()) {
         const auto name = std::find(coordinate_names.begin(), coordinate_names.end(), used.first);
         if (name != coordinate_names.end()) {
-          needed_dim_ = std::max(needed_dim_, static_cast<int>(name - coordinate_names.begin()) + 1);
+          needed_dim_ =
+              std::max(needed_dim_, static_cast<int>(name - coordinate_names.begin()) + 1);
         }
         depends_on_time_ = depends_on_time_ || used.first == "t" || used.first == "beta";
       }

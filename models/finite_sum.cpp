@@ -198,10 +198,16 @@ void FiniteSumLoss::batch_gradient(const std::uint32_t* indices, std::size_t cou
 }
 
 void FiniteSumLoss::gradient_covariance(const double* theta, double* sigma) const {
+  // Two passes over the samples (mean, then deviations): no L, which SGD's rates do not need.
   double mean[3] = {0, 0, 0};
-  gradient(theta, mean);
-  std::fill(sigma, sigma + dim_ * dim_, 0.0);
   double gi[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < n_; ++i) {
+    sample_gradient(i, theta, gi);
+    for (int k = 0; k < dim_; ++k) {
+      mean[k] += gi[k] / static_cast<double>(n_);
+    }
+  }
+  std::fill(sigma, sigma + dim_ * dim_, 0.0);
   for (std::size_t i = 0; i < n_; ++i) {
     sample_gradient(i, theta, gi);
     for (int k = 0; k < dim_; ++k) {

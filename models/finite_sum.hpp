@@ -7,8 +7,11 @@
 // points come from a seeded generator (the same points on every rank and platform). Pure math.
 #pragma once
 
+#include "models/landscape.hpp"
+
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +61,22 @@ private:
   std::vector<double> targets_;
   std::vector<double> stiffness_;
   std::string source_;
+};
+
+/// The full-batch loss L as a landscape (landscape.type = wells, least_squares, logistic): the
+/// drift -grad L of the particles and the FP solver, and the loss whose minibatches sde.integrator
+/// = sgd / sgld draw.
+class FiniteSumLandscape final : public Landscape {
+public:
+  explicit FiniteSumLandscape(std::shared_ptr<const FiniteSumLoss> loss) : loss_(std::move(loss)) {}
+  int dim() const override { return loss_->dim(); }
+  std::string describe() const override { return loss_->describe(); }
+  double value(const double* x) const override { return loss_->value(x); }
+  double gradient(const double* x, double* g) const override { return loss_->gradient(x, g); }
+  const FiniteSumLoss& loss() const { return *loss_; }
+
+private:
+  std::shared_ptr<const FiniteSumLoss> loss_;
 };
 
 /// The covariance of the mean of B sample gradients relative to one sample's, Sigma_B = factor *

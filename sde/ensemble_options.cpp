@@ -11,8 +11,15 @@ namespace relax {
 
 void declare_sde_options(OptionSet& options) {
   options.integer("sde.particles", 100000, "", "number of particles N (global, >= 1)")
-      .choice("sde.integrator", "euler_maruyama", {"euler_maruyama", "mala", "baoab"},
-              "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, or underdamped BAOAB")
+      .choice(
+          "sde.integrator", "euler_maruyama", {"euler_maruyama", "mala", "baoab", "sgd", "sgld"},
+          "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, underdamped BAOAB, or minibatch "
+          "SGD / SGLD on landscape.type = wells, least_squares or logistic (rate sde.dt, t = k dt)")
+      .integer("sde.batch", 1, "", "sgd, sgld: minibatch size B")
+      .boolean("sde.replacement", true,
+               "sgd, sgld: draw the B indices with replacement (false: B distinct points)")
+      .choice("sde.sgd_rates", "constant", {"constant", "inverse_variance", "inverse_std"},
+              "sgd, sgld: per-parameter rates dt, dt/Sigma_ii(theta) or dt/sqrt(Sigma_ii(theta))")
       .real("sde.dt", 1e-3, "time", "time step")
       .integer("sde.seed", 1, "", "seed of the counter-based random streams, in [0, 2^32)")
       .real("sde.friction", 1.0, "1/time", "friction gamma of BAOAB")
@@ -46,6 +53,21 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   integrator.noise =
       config.text("sde.noise") == "float" ? NoisePrecision::float32 : NoisePrecision::float64;
   integrator.diffusion = make_diffusion(config);
+  const bool is_minibatch =
+      integrator.kind == IntegratorKind::sgd || integrator.kind == IntegratorKind::sgld;
+  for (const char* key : {"sde.batch", "sde.replacement", "sde.sgd_rates"}) {
+    if (!is_minibatch && !config.is_default(key)) {
+      throw InputError(std::string(key) + " = '" + config.text(key) +
+                       "' is for sde.integrator = sgd or sgld, got " +
+                       config.text("sde.integrator"));
+    }
+  }
+  integrator.batch = static_cast<std::size_t>(config.integer_at_least("sde.batch", 1));
+  integrator.with_replacement = config.boolean("sde.replacement");
+  const std::string& rates = config.text("sde.sgd_rates");
+  integrator.rates = rates == "inverse_variance" ? SgdRates::inverse_variance
+                     : rates == "inverse_std"    ? SgdRates::inverse_std
+                                                 : SgdRates::constant;
   settings.block = static_cast<std::size_t>(config.integer_at_least("sde.block", 0));
   const std::string& passage = config.text("sde.passage");
   if (passage != "none") {

@@ -44,8 +44,7 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 }
 
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const SdeOutputPlan& plan,
-                              long index, const std::string& group) {
+                              const SdeOutputPlan& plan, long index, const std::string& group) {
   const std::string prefix = group + "/";
   const auto n = static_cast<double>(ensemble.size());
   file.append_scalar(prefix + "time", ensemble.time());

@@ -31,7 +31,7 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
 /// particles_time at every snapshot_every-th level (`index` counts the levels of this run, from 0),
 /// then /checkpoint and a flush. Returns a short metric for the progress line.
 std::string append_sde_output(OutputFile& file, const ParticleEnsemble& ensemble,
-                              const SdeOutputPlan& plan,
-                              long index, const std::string& group = "sde");
+                              const SdeOutputPlan& plan, long index,
+                              const std::string& group = "sde");
 
 } // namespace relax

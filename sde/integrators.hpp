@@ -13,6 +13,10 @@
 //   BAOAB: v += F dt/2m; x += v dt/2; v = c v + sqrt((1 - c^2)/(beta_n m)) xi with c = exp(-gamma
 //   dt);
 //          x += v dt/2; F = b(x); v += F dt/2m  (F is cached from step to step: one evaluation)
+//   SGD:   theta_i -= eta_i g_B,i(theta), g_B the mean gradient of B points of a finite-sum loss
+//          (landscape.type = wells, least_squares, logistic) drawn with or without replacement,
+//          eta_i = dt, dt / Sigma_ii(theta) or dt / sqrt(Sigma_ii(theta)) (sde.sgd_rates); t = k dt
+//   SGLD:  the SGD step plus sqrt(2 eta_i / beta_n) xi
 // Random draws follow sde/noise.hpp (stream 0: Gaussian increments, stream 1: MALA's uniforms), so
 // a particle's trajectory depends only on (seed, particle id, steps), not on the block it sits in.
 #pragma once
@@ -31,9 +35,14 @@
 
 namespace relax {
 
-enum class IntegratorKind { euler_maruyama, mala, baoab };
+enum class IntegratorKind { euler_maruyama, mala, baoab, sgd, sgld };
 
-/// "euler_maruyama" | "mala" | "baoab"; InputError naming `key` otherwise.
+/// Per-parameter rates of SGD / SGLD: eta_i = dt, dt / Sigma_ii(theta) (one temperature for a
+/// diagonal noise), or dt / sqrt(Sigma_ii(theta)) (RMSProp's normalization, with the exact
+/// per-sample gradient variance in place of its running estimate).
+enum class SgdRates { constant, inverse_variance, inverse_std };
+
+/// "euler_maruyama" | "mala" | "baoab" | "sgd" | "sgld"; InputError naming `key` otherwise.
 IntegratorKind parse_integrator(const std::string& text, const std::string& key);
 std::string to_string(IntegratorKind kind);
 
@@ -43,15 +52,23 @@ struct IntegratorSettings {
   double friction = 1.0; ///< gamma of BAOAB, 1/time
   double mass = 1.0;     ///< m of BAOAB
   NoisePrecision noise = NoisePrecision::float64;
+  std::size_t batch = 1;        ///< B of SGD / SGLD
+  bool with_replacement = true; ///< minibatch indices drawn with replacement (else distinct)
+  SgdRates rates = SgdRates::constant;
   /// Null: D = 1/beta(t). Else the D_i(x, t) of diffusion.expr (Euler–Maruyama only).
   std::shared_ptr<const Diffusion> diffusion = nullptr;
 };
+
+/// "batch=B, replacement=true|false, rates=constant|inverse_variance|inverse_std" for SGD / SGLD,
+/// empty for the other kinds: what a checkpoint records of the minibatch keys.
+std::string describe_minibatch(const IntegratorSettings& settings);
 
 /// The key streams (CounterRng stream word) of a run with one seed.
 namespace rng_stream {
 constexpr std::uint32_t increments = 0; ///< Gaussian increments of the dynamics
 constexpr std::uint32_t acceptance = 1; ///< MALA's accept/reject uniforms
 constexpr std::uint32_t initial = 2;    ///< initial positions (step 0) and velocities (step 1)
+constexpr std::uint32_t minibatch = 3;  ///< SGD / SGLD minibatch indices
 } // namespace rng_stream
 
 struct AcceptanceCounts {
@@ -62,7 +79,8 @@ struct AcceptanceCounts {
 class BlockIntegrator {
 public:
   /// InputError (naming the sde.* key) unless dt > 0, friction > 0 and mass > 0 are finite, for
-  /// MALA unless the drift is a gradient, and with a diffusion unless the kind is Euler–Maruyama. `capacity` is the largest block.
+  /// MALA unless the drift is a gradient, and with a diffusion unless the kind is Euler–Maruyama.
+  /// `capacity` is the largest block.
   static std::unique_ptr<BlockIntegrator>
   create(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
          const IntegratorSettings& settings, std::size_t capacity);
