@@ -229,40 +229,48 @@ double minibatch_covariance_factor(std::size_t n, std::size_t batch, bool with_r
   return (static_cast<double>(n) - b) / (b * (static_cast<double>(n) - 1.0));
 }
 
-FiniteSumLoss synthetic_least_squares(int dim, std::size_t n, std::uint64_t seed,
-                                      const std::vector<double>& theta_star, double noise) {
+namespace {
+
+/// n points with features a_i ~ N(0, I) and targets label(a_i . theta_star, normals), drawn point
+/// by point (features first, then whatever `label` draws).
+template <typename Label>
+FiniteSumLoss labelled_points(FiniteSumKind kind, int dim, std::size_t n, std::uint64_t seed,
+                              const std::vector<double>& theta_star, Label&& label) {
   SeededNormals normals(seed);
   std::vector<double> points(n * static_cast<std::size_t>(std::max(dim, 0)));
   std::vector<double> targets(n);
   for (std::size_t i = 0; i < n; ++i) {
-    double y = 0;
+    double margin = 0;
     for (int k = 0; k < dim; ++k) {
       const double a = normals.normal();
       points[i * static_cast<std::size_t>(dim) + static_cast<std::size_t>(k)] = a;
-      y += a * theta_star.at(static_cast<std::size_t>(k));
+      margin += a * theta_star.at(static_cast<std::size_t>(k));
     }
-    targets[i] = y + noise * normals.normal();
+    targets[i] = label(margin, normals);
   }
-  return {FiniteSumKind::least_squares, dim, std::move(points),
-          std::move(targets),           {},  "synthetic seed " + std::to_string(seed)};
+  return {kind,
+          dim,
+          std::move(points),
+          std::move(targets),
+          {},
+          "synthetic seed " + std::to_string(seed)};
+}
+
+} // namespace
+
+FiniteSumLoss synthetic_least_squares(int dim, std::size_t n, std::uint64_t seed,
+                                      const std::vector<double>& theta_star, double noise) {
+  return labelled_points(
+      FiniteSumKind::least_squares, dim, n, seed, theta_star,
+      [noise](double m, SeededNormals& normals) { return m + noise * normals.normal(); });
 }
 
 FiniteSumLoss synthetic_logistic(int dim, std::size_t n, std::uint64_t seed,
                                  const std::vector<double>& theta_star) {
-  SeededNormals normals(seed);
-  std::vector<double> points(n * static_cast<std::size_t>(std::max(dim, 0)));
-  std::vector<double> targets(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    double m = 0;
-    for (int k = 0; k < dim; ++k) {
-      const double a = normals.normal();
-      points[i * static_cast<std::size_t>(dim) + static_cast<std::size_t>(k)] = a;
-      m += a * theta_star.at(static_cast<std::size_t>(k));
-    }
-    targets[i] = normals.uniform() < logistic_function(m) ? 1.0 : -1.0;
-  }
-  return {FiniteSumKind::logistic, dim, std::move(points),
-          std::move(targets),      {},  "synthetic seed " + std::to_string(seed)};
+  return labelled_points(FiniteSumKind::logistic, dim, n, seed, theta_star,
+                         [](double m, SeededNormals& normals) {
+                           return normals.uniform() < logistic_function(m) ? 1.0 : -1.0;
+                         });
 }
 
 FiniteSumLoss synthetic_wells(int dim, std::size_t n, std::uint64_t seed,
