@@ -156,4 +156,19 @@ bool any_rank(MPI_Comm comm, bool local) {
   return flag != 0;
 }
 
+std::string first_nonempty(MPI_Comm comm, const std::string& local) {
+  const int size = comm_size(comm);
+  const int mine = local.empty() ? size : comm_rank(comm);
+  int first = size;
+  RELAX_MPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (first == size) {
+    return {};
+  }
+  unsigned long long length = local.size();
+  RELAX_MPI(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, first, comm));
+  std::string text = first == comm_rank(comm) ? local : std::string(length, ' ');
+  RELAX_MPI(MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, first, comm));
+  return text;
+}
+
 } // namespace relax

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace relax {
@@ -63,5 +64,9 @@ ColumnMoments exact_column_moments(MPI_Comm comm, const double* data, std::size_
 
 /// Collective: true on every rank if `local` is true on any rank.
 bool any_rank(MPI_Comm comm, bool local);
+
+/// Collective: the non-empty `local` text of the lowest rank that has one, on every rank (empty
+/// when no rank has one), so that every rank can throw the same one-line message.
+std::string first_nonempty(MPI_Comm comm, const std::string& local);
 
 } // namespace relax

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/validate.hpp"
+#include "models/muparser_error.hpp"
 
 #include <muParser.h>
 
@@ -16,30 +17,6 @@ namespace relax {
 namespace {
 
 constexpr std::array<const char*, 3> variable_names{"x", "y", "z"};
-
-/// "Missing parenthesis at position 6": muParser's message without its own position phrase (some
-/// messages carry one, some do not), then the 0-based position, clamped to the expression's end
-/// (muParser reports one past it for a missing ')' or an unexpected end).
-std::string describe_parser_error(const mu::Parser::exception_type& error,
-                                  const std::string& expression) {
-  std::string message = error.GetMsg();
-  if (const auto at = message.find(" at position"); at != std::string::npos) {
-    message.erase(at);
-  }
-  while (!message.empty() && (message.back() == '.' || message.back() == ' ')) {
-    message.pop_back();
-  }
-  std::string text = "muParser: " + message;
-  if (error.GetPos() >= 0) {
-    const auto position =
-        std::min<std::size_t>(static_cast<std::size_t>(error.GetPos()), expression.size());
-    text += " at position " + std::to_string(position);
-  }
-  if (error.GetCode() == mu::ecUNASSIGNABLE_TOKEN) {
-    text += " (the variables are x, y, z)";
-  }
-  return text;
-}
 
 } // namespace
 
@@ -69,7 +46,7 @@ struct ExpressionLandscape::Parsers {
       parser.Eval(); // compiles the byte code, so every parse error surfaces here
       return needed;
     } catch (const mu::Parser::exception_type& error) {
-      throw InputError(where + ": " + describe_parser_error(error, expression));
+      throw InputError(where + ": " + describe_parser_error(error, expression, "x, y, z"));
     }
   }
 };

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/validate.hpp"
 #include "models/expression_landscape.hpp"
+#include "models/finite_sum.hpp"
 
 #include <algorithm>
 #include <array>
@@ -455,7 +456,7 @@ int resolved_dim(long dim, std::size_t automatic) {
 void declare_stiffness(OptionSet& options) {
   options.reals("landscape.stiffness", "1", "energy/length^2",
                 "quadratic: a_i of a_i (x_i-c_i)^2/2, one or per axis; double_well: k of k x_i^2/2 "
-                "for i >= 1, one or per transverse axis");
+                "for i >= 1, one or per transverse axis; wells: kappa_k, one or per axis");
 }
 
 std::shared_ptr<const Landscape> make_double_well(const Config& config, long dim) {
@@ -490,6 +491,65 @@ std::shared_ptr<const Landscape> make_gaussian_mixture(const Config& config, lon
   return std::make_shared<GaussianMixtureLandscape>(
       d, weights, means,
       config.reals_per_axis("landscape.stds", static_cast<int>(K), "one per component"));
+}
+
+/// The keys every finite-sum type reads: its n seeded points.
+void declare_finite_sum_points(OptionSet& options) {
+  options.integer("landscape.points", 100, "", "wells, least_squares, logistic: number of points n")
+      .integer("landscape.data_seed", 1, "",
+               "wells, least_squares, logistic: seed of the synthetic points");
+}
+
+void declare_theta_star(OptionSet& options) {
+  options.reals("landscape.theta_star", "1", "",
+                "least_squares, logistic: true parameter of the synthetic points, one or per axis");
+}
+
+/// landscape.dim resolved from the longest per-axis list, 1..3 for a finite sum.
+int finite_sum_dim(long dim, std::size_t longest, const std::string& type) {
+  const int d = resolved_dim(dim, longest);
+  if (d > 3) {
+    bad_dim(dim, "1..3 (or 0) for landscape.type = " + type);
+  }
+  return d;
+}
+
+std::size_t point_count(const Config& config) {
+  return static_cast<std::size_t>(config.integer_at_least("landscape.points", 1));
+}
+
+std::uint64_t data_seed(const Config& config) {
+  return static_cast<std::uint64_t>(config.integer_at_least("landscape.data_seed", 0));
+}
+
+std::shared_ptr<const Landscape> finite_sum_landscape(FiniteSumLoss loss) {
+  return std::make_shared<FiniteSumLandscape>(
+      std::make_shared<const FiniteSumLoss>(std::move(loss)));
+}
+
+std::shared_ptr<const Landscape> make_wells(const Config& config, long dim) {
+  const std::size_t longest =
+      std::max(config.reals("landscape.spread").size(), config.reals("landscape.stiffness").size());
+  const int d = finite_sum_dim(dim, longest, "wells");
+  return finite_sum_landscape(
+      synthetic_wells(d, point_count(config), data_seed(config),
+                      config.reals_per_axis("landscape.spread", d, "one per axis"),
+                      config.reals_per_axis("landscape.stiffness", d, "one per axis")));
+}
+
+std::shared_ptr<const Landscape> make_least_squares(const Config& config, long dim) {
+  const int d = finite_sum_dim(dim, config.reals("landscape.theta_star").size(), "least_squares");
+  return finite_sum_landscape(synthetic_least_squares(
+      d, point_count(config), data_seed(config),
+      config.reals_per_axis("landscape.theta_star", d, "one per axis"),
+      require_non_negative("landscape.noise", config.real("landscape.noise"))));
+}
+
+std::shared_ptr<const Landscape> make_logistic(const Config& config, long dim) {
+  const int d = finite_sum_dim(dim, config.reals("landscape.theta_star").size(), "logistic");
+  return finite_sum_landscape(
+      synthetic_logistic(d, point_count(config), data_seed(config),
+                         config.reals_per_axis("landscape.theta_star", d, "one per axis")));
 }
 
 } // namespace
@@ -552,6 +612,28 @@ std::vector<LandscapeType> landscape_types() {
          }
          return std::make_shared<RuggedLandscape>();
        }},
+      {"wells", "finite sum of kappa |x - c_i|^2/2, seeded centres c_i (sde.integrator = sgd)",
+       [](OptionSet& options) {
+         declare_stiffness(options);
+         declare_finite_sum_points(options);
+         options.reals("landscape.spread", "1", "length",
+                       "wells: std of the centres c_ik ~ N(0, spread_k^2), one or per axis");
+       },
+       make_wells},
+      {"least_squares", "finite sum of (a_i.x - y_i)^2/2 on seeded points",
+       [](OptionSet& options) {
+         declare_finite_sum_points(options);
+         declare_theta_star(options);
+         options.real("landscape.noise", 0.5, "",
+                      "least_squares: noise std of y_i = a_i.theta_star + noise e_i");
+       },
+       make_least_squares},
+      {"logistic", "finite sum of log(1 + exp(-y_i a_i.x)) on seeded points",
+       [](OptionSet& options) {
+         declare_finite_sum_points(options);
+         declare_theta_star(options);
+       },
+       make_logistic},
       {"expression", "landscape.expr",
        [](OptionSet& options) {
          options

@@ -459,6 +459,13 @@ void ParticleEnsemble::write_checkpoint(OutputFile& file) const {
   file.write_attribute(checkpoint::group, "dt", settings_.integrator.dt);
   file.write_attribute(checkpoint::group, "integrator", to_string(settings_.integrator.kind));
   file.write_attribute(checkpoint::group, "noise", noise_name(settings_.integrator.noise));
+  if (const std::string minibatch = describe_minibatch(settings_.integrator); !minibatch.empty()) {
+    file.write_attribute(checkpoint::group, "minibatch", minibatch); // SGD / SGLD only
+  }
+  if (settings_.integrator.diffusion) { // absent: D = 1/beta(t)
+    file.write_attribute(checkpoint::group, "diffusion",
+                         settings_.integrator.diffusion->describe());
+  }
   file.write_attribute(checkpoint::group, "proposed", counts.proposed);
   file.write_attribute(checkpoint::group, "accepted", counts.accepted);
   if (settings_.passage) {
@@ -498,6 +505,14 @@ ParticleEnsemble ParticleEnsemble::restart(MPI_Comm comm, const Drift& drift,
           file.read_string_attribute(checkpoint::group, "integrator"));
   require("sde.noise", noise_name(settings.integrator.noise),
           file.read_string_attribute(checkpoint::group, "noise"));
+  if (const std::string minibatch = describe_minibatch(settings.integrator); !minibatch.empty()) {
+    require("sde.batch, sde.replacement, sde.sgd_rates", minibatch,
+            file.read_string_attribute(checkpoint::group, "minibatch"));
+  }
+  if (settings.integrator.diffusion) {
+    require("diffusion.expr", settings.integrator.diffusion->describe(),
+            file.read_string_attribute(checkpoint::group, "diffusion"));
+  }
   const bool saved_passage = file.exists(checkpoint::passage_step);
   require("sde.passage",
           settings.passage ? (settings.passage->upward ? "up" : "down") : std::string("none"),

@@ -13,9 +13,16 @@ void declare_sde_options(OptionSet& options) {
   options.integer("sde.particles", 100000, "", "number of particles N (global, >= 1)")
       .choice(
           "sde.integrator", "euler_maruyama",
-          {"euler_maruyama", "mala", "baoab", "sgld", "psgld", "sghmc", "ctld"},
+          {"euler_maruyama", "mala", "baoab", "sgd", "sgld", "psgld", "sghmc", "ctld"},
           "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, underdamped BAOAB, or a learning "
-          "sampler with one sample: SGLD (= Euler-Maruyama), pSGLD, SGHMC, CTLD")
+          "sampler: minibatch SGD, SGLD (minibatch gradients on landscape.type = wells, "
+          "least_squares or logistic, else the exact gradient: Euler-Maruyama), pSGLD, SGHMC, CTLD "
+          "(rate sde.dt, t = k dt)")
+      .integer("sde.batch", 1, "", "sgd, sgld on a finite-sum landscape: minibatch size B")
+      .boolean("sde.replacement", true,
+               "sgd, sgld: draw the B indices with replacement (false: B distinct points)")
+      .choice("sde.sgd_rates", "constant", {"constant", "inverse_variance", "inverse_std"},
+              "sgd, sgld: per-parameter rates dt, dt/Sigma_ii(theta) or dt/sqrt(Sigma_ii(theta))")
       .real("sde.dt", 1e-3, "time", "time step")
       .integer("sde.seed", 1, "", "seed of the counter-based random streams, in [0, 2^32)")
       .real("sde.friction", 1.0, "1/time", "friction gamma of BAOAB, SGHMC and CTLD")
@@ -58,24 +65,31 @@ std::vector<std::string> integrator_keys(IntegratorKind kind) {
     keys.push_back("sde.friction");
     return keys;
   }
+  case IntegratorKind::sgd:
+  case IntegratorKind::sgld:
+    return {"sde.batch", "sde.replacement", "sde.sgd_rates"};
   case IntegratorKind::euler_maruyama:
   case IntegratorKind::mala:
-  case IntegratorKind::sgld:
     break;
   }
   return {};
 }
 
+constexpr IntegratorKind all_integrator_kinds[] = {
+    IntegratorKind::euler_maruyama, IntegratorKind::mala,  IntegratorKind::baoab,
+    IntegratorKind::sgd,            IntegratorKind::sgld,  IntegratorKind::psgld,
+    IntegratorKind::sghmc,          IntegratorKind::ctld};
+
 void reject_unread_integrator_keys(const Config& config, IntegratorKind kind) {
-  std::vector<std::string> all = {"sde.friction", "sde.mass", "rmsprop.alpha", "rmsprop.eps"};
-  all.insert(all.end(), ctld_tempering_keys().begin(), ctld_tempering_keys().end());
   const std::vector<std::string> reads = integrator_keys(kind);
-  for (const std::string& key : all) {
-    if (!config.is_default(key) &&
-        std::find(reads.begin(), reads.end(), key) == reads.end()) {
-      throw InputError(key + " = '" + config.text(key) + "' (" + config.origin(key) +
-                       "): not used by sde.integrator = " + to_string(kind) +
-                       "; expected it unset");
+  for (const IntegratorKind other : all_integrator_kinds) {
+    for (const std::string& key : integrator_keys(other)) {
+      if (!config.is_default(key) &&
+          std::find(reads.begin(), reads.end(), key) == reads.end()) {
+        throw InputError(key + " = '" + config.text(key) + "' (" + config.origin(key) +
+                         "): not used by sde.integrator = " + to_string(kind) +
+                         "; expected it unset");
+      }
     }
   }
 }
@@ -100,6 +114,13 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   if (integrator.kind == IntegratorKind::ctld) {
     integrator.ctld = make_ctld_tempering(config);
   }
+  integrator.diffusion = make_diffusion(config);
+  integrator.batch = static_cast<std::size_t>(config.integer_at_least("sde.batch", 1));
+  integrator.with_replacement = config.boolean("sde.replacement");
+  const std::string& rates = config.text("sde.sgd_rates");
+  integrator.rates = rates == "inverse_variance" ? SgdRates::inverse_variance
+                     : rates == "inverse_std"    ? SgdRates::inverse_std
+                                                 : SgdRates::constant;
   settings.block = static_cast<std::size_t>(config.integer_at_least("sde.block", 0));
   const std::string& passage = config.text("sde.passage");
   if (passage != "none") {

@@ -75,6 +75,9 @@ void write_sde_attributes(OutputFile& file, const ParticleEnsemble& ensemble,
   file.write_attribute(group, "noise",
                        settings.integrator.noise == NoisePrecision::float32 ? "float" : "double");
   file.write_attribute(group, "dt", settings.integrator.dt);
+  if (settings.integrator.diffusion) { // absent: D = 1/beta(t)
+    file.write_attribute(group, "diffusion", settings.integrator.diffusion->describe());
+  }
   file.write_attribute(group, "particles", static_cast<std::int64_t>(settings.particles));
   file.write_attribute(group, "moments_columns", moment_columns(ensemble.dim()));
   file.write_attribute(group, "histogram", "density: counts / (N * cell volume)");

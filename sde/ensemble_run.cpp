@@ -43,6 +43,10 @@ void run_ensemble(MPI_Comm comm, const Config& config) {
       config.boolean("sde.histogram") || initial.kind == InitialDistribution::Kind::uniform;
   const std::optional<Grid> grid =
       wants_grid ? std::optional<Grid>(make_grid(comm, config, std::min(dim, 3))) : std::nullopt;
+  if (settings.integrator.diffusion && grid) {
+    check_diffusion_on_grid(*grid, *settings.integrator.diffusion, schedule,
+                            output_times.empty() ? 0.0 : output_times.back());
+  }
   const SdeOutputPlan plan =
       make_sde_output_plan(config, grid && config.boolean("sde.histogram") ? &*grid : nullptr);
   const std::string& restart = config.text("sde.restart");

@@ -1,10 +1,14 @@
 #include "sde/integrators.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/validate.hpp"
+#include "models/finite_sum.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 
 namespace relax {
 
@@ -17,6 +21,7 @@ struct IntegratorName {
 constexpr IntegratorName integrator_names[] = {{IntegratorKind::euler_maruyama, "euler_maruyama"},
                                                {IntegratorKind::mala, "mala"},
                                                {IntegratorKind::baoab, "baoab"},
+                                               {IntegratorKind::sgd, "sgd"},
                                                {IntegratorKind::sgld, "sgld"},
                                                {IntegratorKind::psgld, "psgld"},
                                                {IntegratorKind::sghmc, "sghmc"},
@@ -42,6 +47,17 @@ std::string to_string(IntegratorKind kind) {
     }
   }
   return "euler_maruyama";
+}
+
+std::string describe_minibatch(const IntegratorSettings& settings) {
+  if (settings.kind != IntegratorKind::sgd && settings.kind != IntegratorKind::sgld) {
+    return {};
+  }
+  const char* rates = settings.rates == SgdRates::inverse_variance ? "inverse_variance"
+                      : settings.rates == SgdRates::inverse_std    ? "inverse_std"
+                                                                   : "constant";
+  return "batch=" + std::to_string(settings.batch) +
+         ", replacement=" + (settings.with_replacement ? "true" : "false") + ", rates=" + rates;
 }
 
 BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& schedule,
@@ -158,13 +174,35 @@ RELAX_UPDATE_CLONES void add_scaled(std::size_t rows, std::size_t count, std::si
   }
 }
 
+/// x += a * y + s * xi with a noise scale s per entry.
+template <typename Real>
+RELAX_UPDATE_CLONES void add_scaled(std::size_t rows, std::size_t count, std::size_t capacity,
+                                    double a, const double* y, const double* s, const Real* xi,
+                                    double* x) {
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    for (std::size_t p = 0; p < count; ++p) {
+      x[o + p] += a * y[o + p] + s[o + p] * static_cast<double>(xi[o + p]);
+    }
+  }
+}
+
 class EulerMaruyama final : public BlockIntegrator {
 public:
   EulerMaruyama(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
                 const IntegratorSettings& settings, std::size_t capacity)
-      : BlockIntegrator(drift, schedule, seed, settings, capacity), b_(size()) {}
+      : BlockIntegrator(drift, schedule, seed, settings, capacity), b_(size()),
+        sigma_(settings.diffusion ? size() : 0) {
+    if (settings.diffusion) {
+      settings.diffusion->check_dimension(drift.dim());
+    }
+  }
 
   void step(std::uint32_t n) override {
+    if (settings_.diffusion) {
+      step_with_diffusion(n);
+      return;
+    }
     const double dt = settings_.dt;
     const double sigma = std::sqrt(2.0 * dt / beta(n));
     evaluate_drift(x_.data(), b_.data());
@@ -176,7 +214,37 @@ public:
 
 private:
   void prepare() override {}
+
+  /// sigma_i = sqrt(2 dt D_i(x_n, t_n)) per particle and axis, then the Itô step.
+  void step_with_diffusion(std::uint32_t n) {
+    const double dt = settings_.dt;
+    const double t = static_cast<double>(n) * dt;
+    const double b = beta(n);
+    const int d = dim();
+    std::array<double, 3> x{};
+    std::array<double, 3> D{};
+    for (std::size_t p = 0; p < count_; ++p) {
+      for (int k = 0; k < d; ++k) {
+        x[static_cast<std::size_t>(k)] = x_[static_cast<std::size_t>(k) * capacity_ + p];
+      }
+      settings_.diffusion->evaluate(d, x.data(), t, b, D.data());
+      for (int k = 0; k < d; ++k) {
+        // D <= 0 or NaN gives NaN: the ensemble's finiteness check names the particle and step.
+        sigma_[static_cast<std::size_t>(k) * capacity_ + p] =
+            D[static_cast<std::size_t>(k)] > 0
+                ? std::sqrt(2.0 * dt * D[static_cast<std::size_t>(k)])
+                : std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+    evaluate_drift(x_.data(), b_.data());
+    with_increments(n, [&](const auto* xi) {
+      add_scaled(static_cast<std::size_t>(d), count_, capacity_, drift_sign_ * dt, b_.data(),
+                 sigma_.data(), xi, x_.data());
+    });
+  }
+
   std::vector<double> b_;
+  std::vector<double> sigma_;
 };
 
 class Mala final : public BlockIntegrator {
@@ -460,11 +528,130 @@ private:
   StepDraws<double> alpha_noise_;
 };
 
+bool is_finite_sum(const Landscape& landscape) {
+  return dynamic_cast<const FiniteSumLandscape*>(&landscape) != nullptr;
+}
+
+/// Minibatch SGD (and SGLD: plus Langevin noise) on the finite-sum loss of the drift's landscape.
+/// Each particle is an independent run; its minibatch at step n comes from the minibatch stream at
+/// (particle id, n), so it does not depend on the block or the rank count.
+class MinibatchSgd final : public BlockIntegrator {
+public:
+  MinibatchSgd(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+               const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity),
+        loss_(finite_sum_of(drift, settings.kind)), indices_(settings.batch),
+        draws_(CounterRng(seed, rng_stream::minibatch)) {
+    if (!drift.is_gradient()) {
+      throw InputError("sde.integrator = " + to_string(settings.kind) +
+                       " descends the loss: expected drift.rotation = 0, got " +
+                       format_real(drift.rotation()));
+    }
+    if (settings.batch < 1 || (!settings.with_replacement && settings.batch > loss_.size())) {
+      reject_value("sde.batch", std::to_string(settings.batch),
+                   "a batch size in [1, " + std::to_string(loss_.size()) +
+                       "] (the points of the loss) without replacement, >= 1 with");
+    }
+  }
+
+  void step(std::uint32_t n) override {
+    const int d = dim();
+    const auto rows = static_cast<std::size_t>(d);
+    const double dt = settings_.dt;
+    const bool is_langevin = settings_.kind == IntegratorKind::sgld;
+    const double temperature = is_langevin ? 1.0 / beta(n) : 0.0;
+    std::array<double, 3> theta{};
+    std::array<double, 3> g{};
+    std::array<double, 3> rate{};
+    std::array<double, 9> sigma{};
+    const auto update = [&](const auto* xi) {
+      for (std::size_t p = 0; p < count_; ++p) {
+        for (std::size_t k = 0; k < rows; ++k) {
+          theta[k] = x_[k * capacity_ + p];
+        }
+        draw_minibatch(first_id_ + p, n);
+        loss_.batch_gradient(indices_.data(), indices_.size(), theta.data(), g.data());
+        if (settings_.rates != SgdRates::constant) {
+          loss_.gradient_covariance(theta.data(), sigma.data());
+        }
+        for (std::size_t k = 0; k < rows; ++k) {
+          const double variance = sigma[k * rows + k];
+          rate[k] = settings_.rates == SgdRates::constant           ? dt
+                    : settings_.rates == SgdRates::inverse_variance ? dt / variance
+                                                                    : dt / std::sqrt(variance);
+          double next = theta[k] - rate[k] * g[k];
+          if (is_langevin) {
+            next +=
+                std::sqrt(2.0 * rate[k] * temperature) * static_cast<double>(xi[k * capacity_ + p]);
+          }
+          x_[k * capacity_ + p] = next;
+        }
+      }
+    };
+    if (is_langevin) {
+      with_increments(n, update);
+    } else {
+      update(static_cast<const double*>(nullptr));
+    }
+  }
+
+private:
+  static const FiniteSumLoss& finite_sum_of(const Drift& drift, IntegratorKind kind) {
+    const auto* landscape = dynamic_cast<const FiniteSumLandscape*>(&drift.landscape());
+    if (landscape == nullptr) {
+      throw InputError("sde.integrator = " + to_string(kind) +
+                       " needs a finite-sum loss to take minibatches of: expected "
+                       "landscape.type = wells, least_squares or logistic, got " +
+                       drift.landscape().describe());
+    }
+    return landscape->loss();
+  }
+
+  /// The B indices of particle `id` at step n, from uniforms (u_0, u_1, ...) of the minibatch
+  /// stream: floor(u n) with replacement; without, Floyd's algorithm (for j = n-B .. n-1 take
+  /// r = floor(u (j+1)), or j if r is already taken), which gives every B-subset the same
+  /// probability with B draws.
+  void draw_minibatch(std::uint64_t id, std::uint32_t n) {
+    const std::size_t points = loss_.size();
+    const std::size_t batch = indices_.size();
+    for (std::size_t b = 0; b < batch; b += 2) {
+      const std::array<double, 2> u = draws_.uniform_pair(id, n, static_cast<std::uint32_t>(b / 2));
+      for (std::size_t c = 0; c < 2 && b + c < batch; ++c) {
+        const std::size_t slot = b + c;
+        if (settings_.with_replacement) {
+          indices_[slot] = static_cast<std::uint32_t>(
+              std::min(points - 1, static_cast<std::size_t>(u[c] * static_cast<double>(points))));
+          continue;
+        }
+        const std::size_t j = points - batch + slot;
+        const auto r = static_cast<std::uint32_t>(
+            std::min(j, static_cast<std::size_t>(u[c] * static_cast<double>(j + 1))));
+        const bool is_taken =
+            std::find(indices_.begin(), indices_.begin() + static_cast<long>(slot), r) !=
+            indices_.begin() + static_cast<long>(slot);
+        indices_[slot] = is_taken ? static_cast<std::uint32_t>(j) : r;
+      }
+    }
+  }
+
+  void prepare() override {}
+
+  const FiniteSumLoss& loss_;
+  std::vector<std::uint32_t> indices_;
+  CounterRng draws_;
+};
+
 } // namespace
 
 std::unique_ptr<BlockIntegrator>
 BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
                         const IntegratorSettings& settings, std::size_t capacity) {
+  if (settings.diffusion && settings.kind != IntegratorKind::euler_maruyama) {
+    throw InputError("sde.integrator = " + to_string(settings.kind) + " with diffusion.expr = '" +
+                     settings.diffusion->describe() +
+                     "': a position-dependent diffusion runs with euler_maruyama only (MALA's "
+                     "target and BAOAB's thermostat assume D = 1/beta)");
+  }
   switch (settings.kind) {
   case IntegratorKind::mala:
     return std::make_unique<Mala>(drift, schedule, seed, settings, capacity);
@@ -476,8 +663,22 @@ BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule,
     return std::make_unique<Psgld>(drift, schedule, seed, settings, capacity);
   case IntegratorKind::ctld:
     return std::make_unique<Ctld>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::sgd:
+    return std::make_unique<MinibatchSgd>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::sgld:
+    // On a finite-sum loss SGLD takes minibatch gradients; on any other landscape there is one
+    // sample, the gradient is exact and SGLD's update is Euler-Maruyama's.
+    if (is_finite_sum(drift.landscape())) {
+      return std::make_unique<MinibatchSgd>(drift, schedule, seed, settings, capacity);
+    }
+    if (describe_minibatch(settings) != describe_minibatch(IntegratorSettings{settings.kind})) {
+      throw InputError("sde.batch, sde.replacement, sde.sgd_rates = " +
+                       describe_minibatch(settings) + ": read by sde.integrator = sgld only on a "
+                       "finite-sum landscape (wells, least_squares, logistic), got " +
+                       drift.landscape().describe() + "; expected them unset");
+    }
+    break;
   case IntegratorKind::euler_maruyama:
-  case IntegratorKind::sgld: // one sample, the full gradient: SGLD's update is Euler-Maruyama's
     break;
   }
   return std::make_unique<EulerMaruyama>(drift, schedule, seed, settings, capacity);

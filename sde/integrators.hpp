@@ -11,7 +11,8 @@
 // (sde/ensemble.hpp) distributes particles and feeds blocks through an integrator.
 //
 // Step n goes from t_n = n dt to t_{n+1} with beta_n = beta(t_n):
-//   EM:    x += b(x) dt + sqrt(2 dt / beta_n) xi
+//   EM:    x += b(x) dt + sqrt(2 dt / beta_n) xi, or with diffusion.expr (Itô)
+//          x_i += b_i(x) dt + sqrt(2 dt D_i(x, t_n)) xi_i
 //   MALA:  y = x - grad f(x) dt + sqrt(2 dt / beta_n) xi, accepted with probability
 //          min(1, exp(-beta_n (f(y) - f(x))) q(x|y) / q(y|x)), q the Gaussian proposal density
 //   BAOAB: v += F dt/2m; x += v dt/2; v = c v + sqrt((1 - c^2)/(beta_n m)) xi with c = exp(-gamma
@@ -20,11 +21,17 @@
 //   SGHMC: x += v dt; v = (1 - gamma dt) v + b(x) dt/m + sqrt(2 gamma dt / (beta_n m)) xi
 //   pSGLD: V = a V + (1 - a) b^2; G = 1/(eps + sqrt V); x += G b dt + sqrt(2 G dt / beta_n) xi
 //   CTLD:  Algorithm 1 with U = beta_n f, eta = dt, unit mass (sde/sampler_kernels.hpp)
+//   SGD:   theta_i -= eta_i g_B,i(theta), g_B the mean gradient of B points of a finite-sum loss
+//          (landscape.type = wells, least_squares, logistic) drawn with or without replacement,
+//          eta_i = dt, dt / Sigma_ii(theta) or dt / sqrt(Sigma_ii(theta)) (sde.sgd_rates); t = k dt
+//   SGLD:  on a finite-sum loss the SGD step plus sqrt(2 eta_i / beta_n) xi; on any other landscape
+//          (one sample, the full gradient) SGLD's update is Euler–Maruyama's
 // Random draws follow sde/noise.hpp (stream 0: Gaussian increments, stream 1: MALA's uniforms), so
 // a particle's trajectory depends only on (seed, particle id, steps), not on the block it sits in.
 #pragma once
 
 #include "core/config.hpp"
+#include "models/diffusion.hpp"
 #include "models/drift.hpp"
 #include "models/schedule.hpp"
 #include "sde/noise.hpp"
@@ -39,10 +46,15 @@
 
 namespace relax {
 
-enum class IntegratorKind { euler_maruyama, mala, baoab, sgld, psgld, sghmc, ctld };
+enum class IntegratorKind { euler_maruyama, mala, baoab, sgd, sgld, psgld, sghmc, ctld };
 
-/// "euler_maruyama" | "mala" | "baoab" | "sgld" | "psgld" | "sghmc" | "ctld"; InputError naming
-/// `key` otherwise.
+/// Per-parameter rates of SGD / SGLD: eta_i = dt, dt / Sigma_ii(theta) (one temperature for a
+/// diagonal noise), or dt / sqrt(Sigma_ii(theta)) (RMSProp's normalization, with the exact
+/// per-sample gradient variance in place of its running estimate).
+enum class SgdRates { constant, inverse_variance, inverse_std };
+
+/// "euler_maruyama" | "mala" | "baoab" | "sgd" | "sgld" | "psgld" | "sghmc" | "ctld"; InputError
+/// naming `key` otherwise.
 IntegratorKind parse_integrator(const std::string& text, const std::string& key);
 std::string to_string(IntegratorKind kind);
 
@@ -54,7 +66,16 @@ struct IntegratorSettings {
   NoisePrecision noise = NoisePrecision::float64;
   SecondMoment second_moment{};   ///< pSGLD's preconditioner average
   CtldTemperingParameters ctld{}; ///< CTLD's alpha side
+  std::size_t batch = 1;        ///< B of SGD / SGLD
+  bool with_replacement = true; ///< minibatch indices drawn with replacement (else distinct)
+  SgdRates rates = SgdRates::constant;
+  /// Null: D = 1/beta(t). Else the D_i(x, t) of diffusion.expr (Euler–Maruyama only).
+  std::shared_ptr<const Diffusion> diffusion = nullptr;
 };
+
+/// "batch=B, replacement=true|false, rates=constant|inverse_variance|inverse_std" for SGD / SGLD,
+/// empty for the other kinds: what a checkpoint records of the minibatch keys.
+std::string describe_minibatch(const IntegratorSettings& settings);
 
 /// The key streams (CounterRng stream word) of a run with one seed.
 namespace rng_stream {
@@ -62,6 +83,7 @@ constexpr std::uint32_t increments = 0; ///< Gaussian increments of the dynamics
 constexpr std::uint32_t acceptance = 1; ///< MALA's accept/reject uniforms
 constexpr std::uint32_t initial = 2; ///< initial positions (step 0), velocities (1), auxiliary (2)
 constexpr std::uint32_t tempering = 3; ///< CTLD's alpha noise
+constexpr std::uint32_t minibatch = 4; ///< SGD / SGLD minibatch indices
 } // namespace rng_stream
 
 struct AcceptanceCounts {
@@ -71,8 +93,9 @@ struct AcceptanceCounts {
 
 class BlockIntegrator {
 public:
-  /// InputError (naming the sde.* key) unless dt > 0, friction > 0 and mass > 0 are finite, and
-  /// for MALA unless the drift is a gradient. `capacity` is the largest block.
+  /// InputError (naming the sde.* key) unless dt > 0, friction > 0 and mass > 0 are finite, for
+  /// MALA unless the drift is a gradient, and with a diffusion unless the kind is Euler–Maruyama.
+  /// `capacity` is the largest block.
   static std::unique_ptr<BlockIntegrator>
   create(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
          const IntegratorSettings& settings, std::size_t capacity);

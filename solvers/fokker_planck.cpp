@@ -158,7 +158,16 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
                        " is not finite on every cell face of the grid");
     }
   }
-  assemble(schedule_.beta(0.0));
+  if (options_.diffusion) {
+    options_.diffusion->check_dimension(grid_.dim());
+    try {
+      assemble(schedule_.beta(0.0), 0.0);
+    } catch (const NumericalError& error) { // D is part of the input: not finite or <= 0 at t = 0
+      throw InputError(error.what());
+    }
+  } else {
+    assemble(schedule_.beta(0.0), 0.0);
+  }
 
   // The TS: a linear problem F(t, u, u') = u' - A(t) u with Jacobian shift I - A, so that the
   // matrix (and with it the preconditioner) changes only when beta, the drift or the step does.
@@ -206,7 +215,29 @@ void FokkerPlanckSolver::compute_jumps(double t) {
   jumps_time_ = t;
 }
 
-void FokkerPlanckSolver::assemble(double beta) {
+std::array<double, 2> FokkerPlanckSolver::variable_diffusion_weights(const FaceSegment& segment,
+                                                                    double w, double beta,
+                                                                    double t,
+                                                                    std::string& problem) const {
+  const Diffusion& diffusion = *options_.diffusion;
+  const int dim = grid_.dim();
+  const auto a = static_cast<std::size_t>(segment.axis);
+  std::array<double, 3> D_left{};
+  std::array<double, 3> D_right{};
+  std::array<double, 3> D_face{};
+  for (const auto& [x, D] : {std::pair{&segment.left, &D_left}, std::pair{&segment.right, &D_right},
+                             std::pair{&segment.midpoint, &D_face}}) {
+    diffusion.evaluate(dim, x->data(), t, beta, D->data());
+    if (problem.empty()) {
+      problem = diffusion.check_value(dim, x->data(), t, D->data());
+    }
+  }
+  const double dpsi = w / D_face[a];
+  return {variable_diffusion_flux(dpsi, 1, 0, D_left[a], D_right[a], segment.distance),
+          -variable_diffusion_flux(dpsi, 0, 1, D_left[a], D_right[a], segment.distance)};
+}
+
+void FokkerPlanckSolver::assemble(double beta, double t) {
   const double D = 1.0 / beta;
   const double volume = grid_.cell_volume();
   const auto dim = static_cast<std::size_t>(grid_.dim());
@@ -214,6 +245,7 @@ void FokkerPlanckSolver::assemble(double beta) {
   petsc::VecArray weights(outflow_weights_);
   FaceSegment segment;
   std::array<int, 3> neighbour{};
+  std::string diffusion_problem;
   grid_.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
     // d rho_i/dt = sum over axes of (J_lower - J_upper) / h; ADD_VALUES because on a periodic
     // axis of two cells both faces couple the same pair of cells.
@@ -234,8 +266,17 @@ void FokkerPlanckSolver::assemble(double beta) {
                                 static_cast<std::size_t>(side)];
         // J = left_weight rho_l - right_weight rho_r; the matrix only needs these two linear
         // coefficients, so ask the SG flux for them.
-        const double left_weight = scharfetter_gummel_flux(beta * w, 1, 0, D, segment.distance);
-        const double right_weight = -scharfetter_gummel_flux(beta * w, 0, 1, D, segment.distance);
+        double left_weight = 0;
+        double right_weight = 0;
+        if (options_.diffusion) {
+          const std::array<double, 2> face =
+              variable_diffusion_weights(segment, w, beta, t, diffusion_problem);
+          left_weight = face[0];
+          right_weight = face[1];
+        } else {
+          left_weight = scharfetter_gummel_flux(beta * w, 1, 0, D, segment.distance);
+          right_weight = -scharfetter_gummel_flux(beta * w, 0, 1, D, segment.distance);
+        }
         const double own = side == 1 ? left_weight : right_weight;   // J leaving this cell
         const double other = side == 1 ? right_weight : left_weight; // J entering from the other
         values[0] -= own / h;
@@ -254,7 +295,13 @@ void FokkerPlanckSolver::assemble(double beta) {
   });
   RELAX_PETSC(MatAssemblyBegin(op_, MAT_FINAL_ASSEMBLY));
   RELAX_PETSC(MatAssemblyEnd(op_, MAT_FINAL_ASSEMBLY));
+  if (options_.diffusion) {
+    if (const std::string first = first_nonempty(grid_.comm(), diffusion_problem); !first.empty()) {
+      throw NumericalError(first);
+    }
+  }
   beta_ = beta;
+  assembled_time_ = t;
   ++operator_version_;
 }
 
@@ -264,9 +311,12 @@ void FokkerPlanckSolver::update_operator(double t) {
     compute_jumps(t);
     is_stale = true;
   }
+  if (options_.diffusion && options_.diffusion->depends_on_time() && t != assembled_time_) {
+    is_stale = true;
+  }
   const double beta = schedule_.beta(t);
   if (is_stale || beta != beta_) {
-    assemble(beta);
+    assemble(beta, t);
   }
 }
 
@@ -389,7 +439,7 @@ GridField FokkerPlanckSolver::stationary() const {
                      "(expected reflecting or periodic boundaries)");
   }
   const Landscape* f = drift_->potential();
-  if (f == nullptr || drift_->is_time_dependent()) {
+  if (f == nullptr || drift_->is_time_dependent() || options_.diffusion) {
     return solve_stationary();
   }
   if (f == landscape_.get()) {

@@ -1,11 +1,13 @@
-// Fokker–Planck equation rho_t = -div(b rho) + D Lap rho, D = 1/beta(t), on a Grid
+// Fokker–Planck equation rho_t = -div(b rho) + D Lap rho, D = 1/beta(t), or with a diagonal
+// position-dependent diffusion rho_t = -div(b rho) + sum_i d_i^2 (D_i(x, t) rho), on a Grid
 // (docs/theory.md): cell-centred finite volumes with the Scharfetter–Gummel flux, assembled once
-// per beta value as a PETSc Mat on the grid's DMDA and advanced by a PETSc TS (options prefix
+// per beta value (and per time for a time-dependent D) as a PETSc Mat on the grid's DMDA and advanced by a PETSc TS (options prefix
 // "fp_"). Knows nothing about particles or files.
 #pragma once
 
 #include "core/petsc_handle.hpp"
 #include "grids/grid.hpp"
+#include "models/diffusion.hpp"
 #include "models/drift.hpp"
 #include "models/landscape.hpp"
 #include "models/schedule.hpp"
@@ -69,6 +71,9 @@ struct FokkerPlanckOptions {
   double dt = 1e-2;
   /// PETSc options prefix of the TS and its KSP ("fp_": -fp_ts_type bdf, -fp_pc_type gamg).
   std::string prefix = "fp_";
+  /// Null: D = 1/beta(t) on every axis. Else D_i(x, t) of diffusion.expr, with the
+  /// variable-diffusion SG flux; the stationary state is then always the null-space solve.
+  std::shared_ptr<const Diffusion> diffusion = nullptr;
 };
 
 /// Per-output diagnostics (docs/output.md /fp), each collective and rank-count independent.
@@ -143,7 +148,13 @@ public:
 
 private:
   void compute_jumps(double t);
-  void assemble(double beta);
+  void assemble(double beta, double t);
+  /// The two linear coefficients of the flux J = left rho_l - right rho_r across `segment` with
+  /// energy jump w, for diffusion.expr; `problem` receives the first point where D is not finite
+  /// and > 0 (assemble() then throws NumericalError on every rank).
+  std::array<double, 2> variable_diffusion_weights(const FaceSegment& segment, double w,
+                                                   double beta, double t,
+                                                   std::string& problem) const;
   void update_operator(double t);
   double outflow_rate(::Vec rho) const;
   GridField gibbs_of(const GridField& potential, double beta) const;
@@ -161,7 +172,8 @@ private:
   GridField potential_;       // f at the cell centres
   std::vector<double> jumps_; // w per owned cell, axis, side (lower, upper)
   double jumps_time_ = 0;
-  double beta_ = 0; // beta of the assembled operator
+  double beta_ = 0;           // beta of the assembled operator
+  double assembled_time_ = 0; // its time, which matters for a time-dependent diffusion
   long operator_version_ = 0;
 
   petsc::Mat op_;

@@ -41,7 +41,13 @@ void run_fokker_planck(MPI_Comm comm, const Config& config) {
   const bool is_stationary = config.has_switch("stationary");
   const std::vector<double> output_times = make_output_times(config);
   check_schedule(schedule, is_stationary ? 0.0 : config.real("time.end"));
-  FokkerPlanckSolver solver(grid, drift, schedule, make_fokker_planck_options(config));
+  FokkerPlanckOptions options = make_fokker_planck_options(config);
+  options.diffusion = make_diffusion(config);
+  if (options.diffusion) {
+    check_diffusion_on_grid(grid, *options.diffusion, schedule,
+                            is_stationary ? 0.0 : config.real("time.end"));
+  }
+  FokkerPlanckSolver solver(grid, drift, schedule, options);
   GridField rho =
       is_stationary ? solver.stationary()
                     : project_initial_density(grid, make_initial_distribution(config, grid.dim()));
@@ -52,6 +58,9 @@ void run_fokker_planck(MPI_Comm comm, const Config& config) {
   file.write_attribute("fp", "mode", is_stationary ? "stationary" : "transient");
   file.write_attribute("fp", "landscape", landscape->describe());
   file.write_attribute("fp", "temperature", solver.schedule().describe());
+  if (options.diffusion) { // absent: D = 1/beta(t)
+    file.write_attribute("fp", "diffusion", options.diffusion->describe());
+  }
   append_fokker_planck_output(file, solver.diagnostics(rho), solver.steps(), rho);
   if (!is_stationary) {
     ProgressReporter progress(comm, "fp", output_times.empty() ? 0.0 : output_times.back());

@@ -34,4 +34,15 @@ inline double scharfetter_gummel_flux(double dpsi, double rho_l, double rho_r, d
   return D / h * (bernoulli(dpsi) * rho_l - bernoulli(-dpsi) * rho_r);
 }
 
+/// The flux of rho_t = -(b rho)' + (D rho)'' with a position-dependent D (docs/theory.md): SG in
+/// u = D rho, J = b rho - (D rho)' = (b/D) u - u', across one face:
+///   J = (1/h) [B(dpsi) D_l rho_l - B(-dpsi) D_r rho_r],
+/// dpsi = -int_l^r b/D dx the dimensionless potential jump (w / D at the face midpoint for the
+/// energy jump w of a FaceDrift). J vanishes exactly on D_r rho_r / (D_l rho_l) = exp(-dpsi); for
+/// D_l = D_r = D it is the flux above (the same number, not always the same bits).
+inline double variable_diffusion_flux(double dpsi, double rho_l, double rho_r, double D_l,
+                                      double D_r, double h) {
+  return (bernoulli(dpsi) * D_l * rho_l - bernoulli(-dpsi) * D_r * rho_r) / h;
+}
+
 } // namespace relax

@@ -87,7 +87,7 @@ StationaryComparison ComparisonRun::compare_to_stationary() const {
   const PhaseScope phase(Phase::comparison);
   StationaryComparison c;
   c.beta = problem_.schedule.beta(time());
-  c.is_gibbs = problem_.drift.is_gradient();
+  c.is_gibbs = problem_.drift.is_gradient() && !problem_.fp.diffusion;
   const GridField stationary = solver_.stationary();
   c.pde_l1 = l1_distance(density_, stationary);
   c.pde_kl = kl_divergence(positive_part(density_), stationary);

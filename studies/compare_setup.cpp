@@ -18,7 +18,9 @@ namespace {
 /// The wells of the escape rates, or why there are none.
 std::optional<TwoWells> escape_wells(const ComparisonProblem& problem, const Landscape& landscape,
                                      const std::vector<Axis>& box, std::string& why_not) {
-  if (!problem.schedule.is_constant()) {
+  if (problem.fp.diffusion) {
+    why_not = "diffusion.expr sets a diffusion other than 1/beta (the rates assume 1/beta)";
+  } else if (!problem.schedule.is_constant()) {
     why_not = "beta changes with time (temperature.schedule = " + problem.schedule.describe() + ")";
   } else if (!problem.drift.is_gradient()) {
     why_not = "the drift is not a gradient (drift.rotation != 0)";
@@ -102,6 +104,7 @@ ComparisonProblem make_comparison_problem(const Config& config,
                             {},
                             std::nullopt};
   problem.output_steps = output_steps(problem.output_times, problem.particles.integrator.dt);
+  problem.fp.diffusion = problem.particles.integrator.diffusion; // one D for both sides
   problem.rule.noise_factor = config.positive_real("compare.noise_factor");
   problem.rule.false_alarm_rate = config.real("compare.false_alarm_rate");
   if (!(problem.rule.false_alarm_rate > 0 && problem.rule.false_alarm_rate < 1)) {

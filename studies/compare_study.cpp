@@ -150,6 +150,9 @@ CompareOutcome CompareStudy::run(const Landscape& landscape, const std::string& 
   file_.write_grid(run_.grid());
   file_.write_attribute("fp", "landscape", landscape.describe());
   file_.write_attribute("fp", "temperature", run_.solver().schedule().describe());
+  if (setup.fp.diffusion) { // absent: D = 1/beta(t)
+    file_.write_attribute("fp", "diffusion", setup.fp.diffusion->describe());
+  }
   write_sde_attributes(file_, run_.ensemble());
   write_compare_attributes(file_, setup, run_.observables());
   log_info(comm_, "compare: " + landscape.describe() + ", " + setup.schedule.describe() + ", " +
@@ -207,6 +210,10 @@ CompareOutcome run_compare_study(MPI_Comm comm, const Config& config) {
   const double t_end = problem.output_times.empty() ? 0.0 : problem.output_times.back();
   check_schedule(problem.schedule, t_end);
   check_schedule(problem.particle_schedule, t_end);
+  if (problem.fp.diffusion) {
+    check_diffusion_on_grid(grid, *problem.fp.diffusion, problem.schedule, t_end);
+    check_diffusion_on_grid(grid, *problem.fp.diffusion, problem.particle_schedule, t_end);
+  }
   const SdeOutputPlan plan =
       make_sde_output_plan(config, config.boolean("sde.histogram") ? &grid : nullptr);
   CompareStudy study(comm, config, grid, std::move(problem), plan);

@@ -14,6 +14,15 @@ check_h5 run.h5 'f["fp/density"].shape == (5, 100)' 'f["fp/time"][-1] == 1.0' \
   'f.attrs["command"] in ("fp", b"fp")'
 expect 0 "fp: wrote stationary\.h5" -- fp "${base[@]}" --stationary --output.file=stationary.h5
 check_h5 stationary.h5 'f["fp/density"].shape == (1, 100)' 'f["fp/l1_to_gibbs"][0] < 1e-14'
+# diffusion.expr = 1/beta is the default diffusion: the same stationary state to round-off, and
+# the attribute says which D ran; a D(x) moves the stationary state away from Gibbs.
+expect 0 "fp: wrote stationary_d\.h5" -- fp "${base[@]}" --stationary --diffusion.expr=1/beta \
+  --output.file=stationary_d.h5
+check_h5 stationary_d.h5 'f["fp/l1_to_gibbs"][0] < 1e-12' 'f["fp"].attrs["diffusion"] in ("1/beta", b"1/beta")'
+expect 0 "fp: wrote stationary_x\.h5" -- fp "${base[@]}" --stationary "--diffusion.expr=1 + x^2" \
+  --output.file=stationary_x.h5
+check_h5 stationary_x.h5 'f["fp/l1_to_gibbs"][0] > 0.1' 'abs(f["fp/mass"][0] - 1) < 1e-12'
+rm -f stationary_d.h5 stationary_d.xmf stationary_x.h5 stationary_x.xmf
 
 # The same run at 2 ranks gives the same densities.
 "$MPIEXEC" -n 2 "$RELAX" fp "${base[@]}" --output.file=run2.h5 >/dev/null 2>&1 ||
@@ -54,6 +63,12 @@ expect 2 "initial\.file 'nan\.h5', dataset 'rho': negative or non-finite" -- fp 
 expect 2 "initial\.mean = '7': the point mass lies outside" -- fp "${base[@]}" \
   --initial.kind=point --initial.mean=7
 rm -f negative.h5 nan.h5
+expect 2 "diffusion\.expr = 'x - 1': D_0 = -[0-9.e]+ at x = -[0-9.e]+, t = 0 \(expected finite and > 0\)" -- \
+  fp "${base[@]}" "--diffusion.expr=x - 1"
+expect 2 "diffusion\.expr = '1 - 2\*t': D_0 = -1 at x = .*, t = 1 " -- fp "${base[@]}" "--diffusion.expr=1 - 2*t"
+expect 2 "diffusion\.expr = '1; 2': expected 1 expression \(every axis\) or 1" -- \
+  fp "${base[@]}" "--diffusion.expr=1; 2"
+expect 2 "diffusion\.expr = '1 \+ \)': muParser: " -- fp "${base[@]}" "--diffusion.expr=1 + )"
 expect_only_files
 
 # A numerical failure: the theta method with theta = 0.1 is unstable for this step, so the density

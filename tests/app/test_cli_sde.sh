@@ -18,6 +18,9 @@ expect 2 "sde.passage_axis = '1': expected an axis in \[0, 1\)" -- sde --sde.pas
 expect 2 "sde.integrator = mala needs a gradient drift" -- \
   sde --landscape.type=quadratic --landscape.dim=2 --drift.rotation=0.5 --sde.integrator=mala
 expect 2 "sde.restart: input file 'missing.h5'" -- sde --sde.restart=missing.h5
+expect 2 "sde.integrator = mala with diffusion.expr = 'x\^2': a position-dependent diffusion runs with euler_maruyama only" -- \
+  sde --sde.integrator=mala "--diffusion.expr=x^2"
+expect 2 "diffusion.expr = 'x': D_0 = -[0-9.e]+ at x = " -- sde --diffusion.expr=x
 # A non-finite initial state read from a file names the first bad particle.
 "$PYTHON" -c "
 import h5py, numpy as np

@@ -171,12 +171,15 @@ Values base_values(const std::string& type) {
 }
 
 /// A valid value other than `spec`'s default (or the base value): a real doubled plus 0.5, the
-/// first item of a list likewise, a text key from a fixed table.
+/// first item of a list likewise, an integer doubled plus 1, a text key from a fixed table.
 std::string changed_value(const OptionSpec& spec, const Values& base) {
   const std::string current = base.count(spec.key) != 0 ? base.at(spec.key) : spec.default_value;
   if (spec.kind == ValueKind::text) {
     const Values texts = {{"landscape.expr", "x^2 + 0.5*x"}, {"landscape.gradient", "2*x"}};
     return texts.at(spec.key);
+  }
+  if (spec.kind == ValueKind::integer) { // a count or a seed: doubled plus one
+    return std::to_string(2 * std::stol(current) + 1);
   }
   const std::size_t comma = current.find(',');
   const double first = std::stod(current.substr(0, comma));

@@ -371,3 +371,53 @@ TEST_CASE("A comparison gives the same results at 1, 2 and 3 ranks: PDE to 1e-12
   CHECK(ra.particles.exposure == rb.particles.exposure);
   CHECK(ra.kramers == rb.kramers); // a pure function of the same arguments
 }
+
+TEST_CASE("Position-dependent diffusion: the histogram agrees with the PDE density within 3x the "
+          "expected noise at every output; particles with another D disagree",
+          "[compare][diffusion]") {
+  // OU b = -(x - c), c = 0.5, with D = 1/(beta (1 + 2 exp(-x^2))) (1/3 at 0, 1 in the tails),
+  // beta = 1: int b/D = -(x - c)^2/2 + exp(-x^2) + c sqrt(pi) erf(x), so rho_inf ∝
+  // (1 + 2 exp(-x^2)) exp(int b/D), at L1 0.46 from the Gibbs N(0.5, 1). Euler–Maruyama at
+  // dt = 2e-3 (weak error O(dt), ~1e-3 in L1, against a noise of ~0.02 at N = 4e4).
+  std::map<std::string, std::string> values = {{"landscape.type", "quadratic"},
+                                               {"landscape.centre", "0.5"},
+                                               {"diffusion.expr", "1/(beta*(1 + 2*exp(-x^2)))"},
+                                               {"grid.lo", "-5"},
+                                               {"grid.hi", "6"},
+                                               {"grid.n", "88"},
+                                               {"initial.mean", "-1"},
+                                               {"initial.std", "0.4"},
+                                               {"sde.particles", "40000"},
+                                               {"sde.integrator", "euler_maruyama"},
+                                               {"sde.dt", "0.002"},
+                                               {"fp.dt", "0.002"},
+                                               {"time.end", "2"},
+                                               {"time.outputs", "2"}};
+  {
+    CompareFixture fixture(world(), values);
+    CHECK_FALSE(fixture.run.problem().wells); // the rates assume D = 1/beta
+    check_agreement_at_every_output(fixture);
+    CHECK_FALSE(fixture.run.compare_to_stationary().is_gibbs);
+    // The stationary state is the closed form (O(h^2), h = 1/8) and not the Gibbs N(0.5, 1).
+    const GridField stationary = fixture.run.solver().stationary();
+    GridField exact(fixture.grid);
+    exact.fill([](const double* x) {
+      const double c = 0.5;
+      const double bump = std::exp(-x[0] * x[0]);
+      return (1 + 2 * bump) *
+             std::exp(-(x[0] - c) * (x[0] - c) / 2 + bump + c * std::sqrt(M_PI) * std::erf(x[0]));
+    });
+    RELAX_PETSC(VecScale(exact.vec(), 1.0 / integral(exact)));
+    const double error = l1_distance(stationary, exact);
+    INFO("L1(stationary, closed form) = " << error);
+    CHECK(error < 2e-3);
+    CHECK(l1_distance(fixture.run.solver().gibbs(1.0), exact) > 0.4);
+  }
+  values["compare.particle_beta_factor"] = "1.5"; // the particles run at D / 1.5
+  CompareFixture mismatched(world(), values);
+  mismatched.advance_to(2.0);
+  const DensityComparison c = mismatched.run.compare();
+  CAPTURE(c.l1, c.noise, c.chi_square.pvalue);
+  CHECK(c.chi_square.pvalue < 1e-6);
+  CHECK_FALSE(c.agrees);
+}
