@@ -613,7 +613,7 @@ const SamplerSpec& find_sampler(const std::string& name) {
 void reject_unused_sampler_keys(const Config& config, const SamplerSpec& spec) {
   for (const SamplerSpec& other : sampler_table()) {
     for (const std::string& key : other.keys) {
-      if (config.origin(key) == "default" ||
+      if (config.is_default(key) ||
           std::find(spec.keys.begin(), spec.keys.end(), key) != spec.keys.end()) {
         continue;
       }
@@ -630,7 +630,7 @@ void reject_unused_sampler_keys(const Config& config, const SamplerSpec& spec) {
   }
   for (const KeyCondition& c : key_conditions) {
     const bool listed = std::find(spec.keys.begin(), spec.keys.end(), c.key) != spec.keys.end();
-    if (!listed || config.origin(c.key) == "default") {
+    if (!listed || config.is_default(c.key)) {
       continue;
     }
     if (std::find(c.values.begin(), c.values.end(), config.text(c.on)) == c.values.end()) {

@@ -18,6 +18,34 @@ for example in "$RELAX_SOURCE_DIR"/examples/*.ini; do
   expect 0 "" -- "$command" --config "$example" --print-config
   count=$((count + 1))
 done
+
+# A printed configuration given back is the same run: every key present at its resolved value (the
+# keys of other landscape types, integrators and samplers at their defaults among them) is accepted
+# and resolves to the same configuration, for each command's defaults and for every example.
+round_trips=0
+for example in "" "$RELAX_SOURCE_DIR"/examples/*.ini; do
+  for command in fp sde compare hj fb spectrum train; do
+    if [ -n "$example" ]; then
+      [ "$command" = "$(head -n 1 "$example" | sed -nE 's/^#.*relax ([a-z]+) --config.*/\1/p')" ] ||
+        continue
+      given=(--config "$example")
+    else
+      given=()
+    fi
+    printed=$("$RELAX" "$command" "${given[@]}" --print-config)
+    printf '%s\n' "$printed" >printed.ini
+    again=$("$RELAX" "$command" --config printed.ini --print-config 2>&1)
+    if [ "$again" = "$printed" ]; then
+      round_trips=$((round_trips + 1))
+    else
+      echo "FAIL: relax $command ${given[*]}: its printed configuration given back differs or is refused:"
+      diff <(printf '%s\n' "$printed") <(printf '%s\n' "$again") | head -5
+      failures=$((failures + 1))
+    fi
+    rm -f printed.ini
+  done
+done
+echo "ok: $round_trips printed configurations given back resolve to themselves"
 [ "$count" -ge 20 ] || { echo "FAIL: only $count examples found"; failures=$((failures + 1)); }
 expect_only_files # --print-config writes nothing
 
