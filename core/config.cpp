@@ -707,6 +707,19 @@ Config::first_difference(const std::string& stored_ini,
   return std::nullopt;
 }
 
+void Config::reject_unread(const std::vector<std::string>& candidates,
+                           const std::vector<std::string>& reads, const std::string& chosen,
+                           const std::function<std::string(const std::string&)>& why) const {
+  for (const std::string& key : candidates) {
+    if (is_default(key) || std::find(reads.begin(), reads.end(), key) != reads.end()) {
+      continue;
+    }
+    const std::string reason = why ? why(key) : std::string();
+    throw InputError(key + " = '" + text(key) + "' (" + origin(key) + "): not used by " + chosen +
+                     "; expected it unset" + (reason.empty() ? "" : " (" + reason + ")"));
+  }
+}
+
 const std::string& Config::origin(const std::string& key) const {
   return entry(key).origin;
 }

@@ -9,6 +9,7 @@
 #include "core/text.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -144,6 +145,14 @@ public:
   /// ("1.0" is the default "1"), other kinds as text. A printed configuration given back holds
   /// every key, so "the user set this key" is a value that differs from its default.
   bool is_default(const std::string& key) const;
+  /// The one refusal of a key the chosen alternative (a landscape type, an integrator, a sampler)
+  /// does not read: each of `candidates` (the keys of all alternatives) not in `reads` must be at
+  /// its default, so a printed configuration given back is accepted. Else InputError "<key> =
+  /// '<value>' (<origin>): not used by <chosen>; expected it unset", then " (<why(key)>)" when
+  /// `why` is given and returns text.
+  void reject_unread(const std::vector<std::string>& candidates,
+                     const std::vector<std::string>& reads, const std::string& chosen,
+                     const std::function<std::string(const std::string&)>& why = nullptr) const;
   bool has_switch(const std::string& name) const;
 
   /// PETSc options: the INI [petsc] section first, then the tokens after "--".

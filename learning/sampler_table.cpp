@@ -611,23 +611,19 @@ const SamplerSpec& find_sampler(const std::string& name) {
 }
 
 void reject_unused_sampler_keys(const Config& config, const SamplerSpec& spec) {
+  std::vector<std::string> all;
   for (const SamplerSpec& other : sampler_table()) {
-    for (const std::string& key : other.keys) {
-      if (config.is_default(key) ||
-          std::find(spec.keys.begin(), spec.keys.end(), key) != spec.keys.end()) {
-        continue;
-      }
-      std::string users;
-      for (const SamplerSpec& user : sampler_table()) {
-        if (std::find(user.keys.begin(), user.keys.end(), key) != user.keys.end()) {
-          users += (users.empty() ? "" : ", ") + user.name;
-        }
-      }
-      throw InputError(key + " = '" + config.text(key) + "' (" + config.origin(key) +
-                       "): not used by train.sampler = " + spec.name +
-                       "; expected it unset (it is " + "used by " + users + ")");
-    }
+    all.insert(all.end(), other.keys.begin(), other.keys.end());
   }
+  config.reject_unread(all, spec.keys, "train.sampler = " + spec.name, [](const std::string& key) {
+    std::string users;
+    for (const SamplerSpec& user : sampler_table()) {
+      if (std::find(user.keys.begin(), user.keys.end(), key) != user.keys.end()) {
+        users += (users.empty() ? "" : ", ") + user.name;
+      }
+    }
+    return "it is used by " + users;
+  });
   for (const KeyCondition& c : key_conditions) {
     const bool listed = std::find(spec.keys.begin(), spec.keys.end(), c.key) != spec.keys.end();
     if (!listed || config.is_default(c.key)) {

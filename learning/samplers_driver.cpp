@@ -141,12 +141,8 @@ SamplerOptions make_sampler_options(const Config& config) {
   o.parallelism = config.boolean("parle.replicas") ? Parallelism::elastic : Parallelism::data;
   o.coupling_every = config.integer_at_least("parle.every", 0);
   if (spec.name == "parle") { // its coupling is elastic inside every step, not a periodic pull
-    for (const char* key : {"parle.every", "parle.rho"}) {
-      if (!config.is_default(key)) {
-        throw InputError(std::string(key) + " = '" + config.text(key) + "' (" + config.origin(key) +
-                         "): not used by train.sampler = parle (its coupling is parle.elastic)");
-      }
-    }
+    config.reject_unread({"parle.every", "parle.rho"}, {}, "train.sampler = parle",
+                         [](const std::string&) { return "its coupling is parle.elastic"; });
     o.coupling_every = 0;
   }
   const double rho = config.real("parle.rho");

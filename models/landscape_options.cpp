@@ -24,24 +24,23 @@ std::vector<std::string> keys_of(const LandscapeType& type) {
   return keys;
 }
 
-/// InputError for a key of another type that the configuration sets to a non-default value, so no
-/// landscape key is silently ignored: "landscape.height = '5' (command line): not read by
-/// landscape.type = quadratic, whose keys are landscape.stiffness, landscape.centre".
+/// No landscape key is silently ignored: a key of another type set to a non-default value is
+/// "landscape.height = '5' (command line): not used by landscape.type = quadratic; expected it
+/// unset (its keys: landscape.stiffness, landscape.centre)".
 void reject_foreign_keys(const Config& config, const LandscapeType& chosen) {
-  const std::vector<std::string> own = keys_of(chosen);
+  std::vector<std::string> all;
   for (const auto& type : landscape_types()) {
-    for (const auto& key : keys_of(type)) {
-      if (std::find(own.begin(), own.end(), key) != own.end() || config.is_default(key)) {
-        continue;
-      }
-      std::string message = key + " = '" + config.text(key) + "' (" + config.origin(key) +
-                            "): not read by landscape.type = " + chosen.name;
-      for (std::size_t i = 0; i < own.size(); ++i) {
-        message += (i == 0 ? ", whose keys are " : ", ") + own[i];
-      }
-      throw InputError(message);
-    }
+    const std::vector<std::string> keys = keys_of(type);
+    all.insert(all.end(), keys.begin(), keys.end());
   }
+  const std::vector<std::string> own = keys_of(chosen);
+  std::string own_list;
+  for (const std::string& key : own) {
+    own_list += (own_list.empty() ? "" : ", ") + key;
+  }
+  config.reject_unread(all, own, "landscape.type = " + chosen.name, [&](const std::string&) {
+    return own.empty() ? std::string("it reads no landscape keys") : "its keys: " + own_list;
+  });
 }
 
 } // namespace

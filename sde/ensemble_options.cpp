@@ -81,17 +81,12 @@ constexpr IntegratorKind all_integrator_kinds[] = {
     IntegratorKind::sghmc,          IntegratorKind::ctld};
 
 void reject_unread_integrator_keys(const Config& config, IntegratorKind kind) {
-  const std::vector<std::string> reads = integrator_keys(kind);
+  std::vector<std::string> all;
   for (const IntegratorKind other : all_integrator_kinds) {
-    for (const std::string& key : integrator_keys(other)) {
-      if (!config.is_default(key) &&
-          std::find(reads.begin(), reads.end(), key) == reads.end()) {
-        throw InputError(key + " = '" + config.text(key) + "' (" + config.origin(key) +
-                         "): not used by sde.integrator = " + to_string(kind) +
-                         "; expected it unset");
-      }
-    }
+    const std::vector<std::string> keys = integrator_keys(other);
+    all.insert(all.end(), keys.begin(), keys.end());
   }
+  config.reject_unread(all, integrator_keys(kind), "sde.integrator = " + to_string(kind));
 }
 
 } // namespace

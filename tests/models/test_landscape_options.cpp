@@ -231,7 +231,7 @@ TEST_CASE("Every row of the landscape table reads its keys and rejects the other
         CHECK_THROWS_AS(build(changed), InputError);
         CHECK_THROWS_WITH(build(changed),
                           Contains(spec.key + " = '") &&
-                              Contains("not read by landscape.type = " + type.name));
+                              Contains("not used by landscape.type = " + type.name));
         if (spec.kind != ValueKind::text) {
           changed[spec.key] = "+" + spec.default_value;
           CHECK(fingerprint(*build(changed)) == reference); // its default, spelt otherwise
