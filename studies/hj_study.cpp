@@ -4,8 +4,8 @@
 #include "core/log.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
-#include "core/validate.hpp"
 #include "core/setup_checks.hpp"
+#include "core/validate.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -126,7 +126,7 @@ private:
   GridField grid_solution(double gamma) const;
 
   std::optional<ColeHopfSolver> cole_hopf_;
-  std::optional<Grid> particle_grid_;               ///< the grid's box without mirror images
+  std::optional<Grid> particle_grid_;                ///< the grid's box without mirror images
   std::optional<ColeHopfSolver> particle_reference_; ///< Cole–Hopf on it: what the chains sample
   std::optional<HeatSolver> heat_;
   std::optional<HopfLaxSolver> hopf_lax_;
@@ -157,20 +157,30 @@ void describe_hj_output(OutputFile& file, std::size_t dim, HjEquation equation) 
              {"u", {solution_name(equation), "energy"}},
              {"u_fd", {"f_gamma by monotone finite differences", "energy"}},
              {"fd_difference", {"max |u - u_fd|", "energy"}},
-             {"minimizer", {"minimizer of u, refined below the grid (Newton on the interpolant)",
-                            "length"}},
+             {"minimizer",
+              {"minimizer of u, refined below the grid (Newton on the interpolant)", "length"}},
              {"minimizer_cell", {"grid cell of the least u", "length"}},
              {"minimum", {"least u, refined below the grid", "energy"}}});
   file.describe_all("hj/query",
                     {{"points", {"points where u is interpolated from the grid", "length"}},
                      {"u", {"u at the points (quadratic interpolant, O(h^3))", "energy"}},
                      {"grad", {"grad u at the points (interpolant, O(h^2))", "energy/length"}}});
+  file.name_axis("hj/minimizer", 1, "coordinate");
   file.name_axis("hj/minimizer_cell", 1, "coordinate");
-  file.name_axis("hj/query/points", 0, "point");
-  file.name_axis("hj/query/points", 1, "coordinate");
-  file.name_axis("hj/query/u", 1, "point");
-  file.name_axis("hj/query/grad", 1, "point");
-  file.name_axis("hj/query/grad", 2, "coordinate");
+  // Fixed (point, coordinate) lists and per-level (level, point[, coordinate]) tables.
+  for (const char* group : {"hj/query", "hj/particles"}) {
+    const std::string prefix = std::string(group) + "/";
+    file.name_axis(prefix + "points", 0, "point");
+    file.name_axis(prefix + "points", 1, "coordinate");
+  }
+  for (const char* table : {"query/u", "particles/acceptance", "particles/steps"}) {
+    file.name_axis(std::string("hj/") + table, 1, "point");
+  }
+  for (const char* table : {"query/grad", "particles/grad", "particles/stderr",
+                            "particles/pde_grad", "particles/z", "particles/rhat"}) {
+    file.name_axis(std::string("hj/") + table, 1, "point");
+    file.name_axis(std::string("hj/") + table, 2, "coordinate");
+  }
   for (std::size_t a = 0; a < dim; ++a) {
     file.describe("hj/grad/x" + std::to_string(a),
                   {"d u / d x" + std::to_string(a) + " (central differences)", "energy/length"});
@@ -187,15 +197,6 @@ void describe_hj_output(OutputFile& file, std::size_t dim, HjEquation equation) 
                      {"z", {"(grad - pde_grad) / stderr", "1"}},
                      {"rhat", {"split-R-hat of the chains per point and axis", "1"}},
                      {"steps", {"steps of every chain, adaptive burn-in included", "1"}}});
-  file.name_axis("hj/minimizer", 1, "coordinate");
-  file.name_axis("hj/particles/points", 0, "point");
-  file.name_axis("hj/particles/points", 1, "coordinate");
-  file.name_axis("hj/particles/acceptance", 1, "point");
-  file.name_axis("hj/particles/steps", 1, "point");
-  for (const char* table : {"grad", "stderr", "pde_grad", "z", "rhat"}) {
-    file.name_axis(std::string("hj/particles/") + table, 1, "point");
-    file.name_axis(std::string("hj/particles/") + table, 2, "coordinate");
-  }
 }
 
 std::string HjStudy::append_grid_level(OutputFile& file, double gamma) {
@@ -282,8 +283,8 @@ void HjStudy::append_particle_level(OutputFile& file, std::size_t g) {
     for (std::size_t a = 0; a < dim_; ++a) {
       if (particles.split_rhat[a] > max_rhat_) {
         flag("split-R-hat " + format_real(particles.split_rhat[a]) + " > " +
-             format_real(max_rhat_) + " along x" + std::to_string(a) + " at " + where +
-             " after " + std::to_string(particles.steps) +
+             format_real(max_rhat_) + " along x" + std::to_string(a) + " at " + where + " after " +
+             std::to_string(particles.steps) +
              " steps (the chains did not mix: raise hj.burn_in, hj.thin or hj.max_doublings)");
       }
     }

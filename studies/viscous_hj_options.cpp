@@ -120,9 +120,10 @@ ViscousHjSettings make_viscous_hj_settings(const Config& config, const Grid& gri
   const long doublings = config.integer_at_least("hj.max_doublings", 0);
   constexpr long most_steps = std::numeric_limits<std::uint32_t>::max();
   if (burn_in > most_steps || samples > most_steps || thin > most_steps || doublings > 30) {
-    throw InputError("hj.burn_in, hj.samples, hj.thin, hj.max_doublings = " + std::to_string(burn_in) +
-                     ", " + std::to_string(samples) + ", " + std::to_string(thin) + ", " +
-                     std::to_string(doublings) + ": expected at most 2^32 - 1 steps in all");
+    throw InputError(
+        "hj.burn_in, hj.samples, hj.thin, hj.max_doublings = " + std::to_string(burn_in) + ", " +
+        std::to_string(samples) + ", " + std::to_string(thin) + ", " + std::to_string(doublings) +
+        ": expected at most 2^32 - 1 steps in all");
   }
   sampling.burn_in = static_cast<std::uint32_t>(burn_in);
   sampling.samples = static_cast<std::uint32_t>(samples);

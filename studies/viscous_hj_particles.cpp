@@ -41,9 +41,9 @@ void check_sampling(const HamiltonJacobiProblem& problem, double t,
                      ": expected chains >= 2, samples >= 1, thin >= 1");
   }
   if (most_local_entropy_steps(sampling) > std::numeric_limits<std::uint32_t>::max()) {
-    throw InputError("local-entropy particles: burn_in + samples thin (2^(max_doublings + 1) - 1) = " +
-                     format_real(most_local_entropy_steps(sampling)) +
-                     ": expected at most 2^32 - 1 steps");
+    throw InputError(
+        "local-entropy particles: burn_in + samples thin (2^(max_doublings + 1) - 1) = " +
+        format_real(most_local_entropy_steps(sampling)) + ": expected at most 2^32 - 1 steps");
   }
 }
 
@@ -145,8 +145,8 @@ LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
     const std::uint64_t burn_in = step;
     thin *= 2;
     step = sample_block(burn_in, thin);
-    rhat = split_rhat(comm, half_sum, half_squares, dim, ensemble.local_size(), sampling.chains,
-                      half);
+    rhat =
+        split_rhat(comm, half_sum, half_squares, dim, ensemble.local_size(), sampling.chains, half);
   }
   const std::size_t local = ensemble.local_size();
   const double chains = static_cast<double>(sampling.chains);

@@ -53,9 +53,9 @@ double most_local_entropy_steps(const LocalEntropySampling& sampling);
 
 /// Collective. Every chain starts at y = x (as the Entropy-SGD inner loop does), runs burn_in
 /// steps, then takes `samples` samples `thin` steps apart (repeated with doubled thin while the
-/// chains have not mixed, see LocalEntropySampling::target_rhat). The chain averages are independent
-/// and identically distributed, so their sample standard deviation over sqrt(chains) is the
-/// standard error of <y> whatever the autocorrelation within a chain. Sums are exact (ExactSum)
+/// chains have not mixed, see LocalEntropySampling::target_rhat). The chain averages are
+/// independent and identically distributed, so their sample standard deviation over sqrt(chains) is
+/// the standard error of <y> whatever the autocorrelation within a chain. Sums are exact (ExactSum)
 /// and the random streams are keyed by (seed, chain), so the estimate has the same bits at any
 /// rank count. InputError unless nu > 0, c > 0, t > 0, the drift of `problem` is empty,
 /// chains >= 2, samples >= 1, thin >= 1 and most_local_entropy_steps < 2^32.
