@@ -63,6 +63,15 @@ public:
   /// fields may be the same object. Values may be -inf (g = 0), not +inf or NaN.
   void apply(const GridField& log_in, double variance, GridField& log_out) const;
 
+  /// out[i - first] for i in [first, first + count) from the `line` of all n values along `axis`.
+  using LineOperation =
+      std::function<void(int axis, const double* line, int first, int count, double* out)>;
+  /// Collective: apply()'s distribution for any operation on full lines, applied along every axis
+  /// in turn (the Hopf–Lax envelope uses it too). An empty operation copies. The fields may be the
+  /// same object. Bit-identical at any rank count when the operation's outputs depend only on
+  /// the line and i.
+  void along_lines(const GridField& in, const LineOperation& operation, GridField& out) const;
+
   /// The convolution at an arbitrary point x of the box, with the same kernel (images and
   /// lattice normalization at x): log of sum_j K(x, y_j) exp(log_in_j), and the mean of the image
   /// positions under the weights K(x, y_j) exp(log_in_j), per axis.

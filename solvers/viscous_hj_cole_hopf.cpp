@@ -103,13 +103,31 @@ LogGaussianConvolution::~LogGaussianConvolution() = default;
 
 void LogGaussianConvolution::apply(const GridField& log_in, double variance,
                                    GridField& log_out) const {
+  if (!(variance > 0)) {
+    along_lines(log_in, nullptr, log_out);
+    return;
+  }
+  std::vector<LogGaussianLine> kernels;
+  for (int a = 0; a < grid_.dim(); ++a) {
+    kernels.emplace_back(line_geometry(grid_.axis(a)), variance);
+  }
+  along_lines(
+      log_in,
+      [&](int axis, const double* line, int first, int count, double* out) {
+        kernels[static_cast<std::size_t>(axis)].apply(line, first, count, out);
+      },
+      log_out);
+}
+
+void LogGaussianConvolution::along_lines(const GridField& in_field, const LineOperation& operation,
+                                         GridField& out_field) const {
   const CellBox& owned = grid_.owned();
   std::vector<double> block;
   {
-    const petsc::ConstVecArray in(log_in.vec());
+    const petsc::ConstVecArray in(in_field.vec());
     block.assign(in.begin(), in.end());
   }
-  if (variance > 0) {
+  if (operation) {
     const std::array<std::size_t, 3> size = {static_cast<std::size_t>(owned.size[0]),
                                              static_cast<std::size_t>(owned.size[1]),
                                              static_cast<std::size_t>(owned.size[2])};
@@ -120,7 +138,6 @@ void LogGaussianConvolution::apply(const GridField& log_in, double variance,
     std::vector<double> convolved;
     for (int a = 0; a < grid_.dim(); ++a) {
       const auto sa = static_cast<std::size_t>(a);
-      const LogGaussianLine kernel(line_geometry(grid_.axis(a)), variance);
       // The two other axes, lower first; `cross` enumerates their cells.
       const std::size_t b = a == 0 ? 1 : 0;
       const std::size_t b2 = a == 2 ? 1 : 2;
@@ -161,14 +178,14 @@ void LogGaussianConvolution::apply(const GridField& log_in, double variance,
           std::copy(source, source + chunk, line.begin() + static_cast<std::ptrdiff_t>(position));
           position += chunk;
         }
-        kernel.apply(line.data(), owned.start[sa], owned.size[sa], convolved.data());
+        operation(a, line.data(), owned.start[sa], owned.size[sa], convolved.data());
         for (std::size_t i = 0; i < size[sa]; ++i) {
           block[offset(cross, i)] = convolved[i];
         }
       }
     }
   }
-  petsc::VecArray out(log_out.vec());
+  petsc::VecArray out(out_field.vec());
   std::copy(block.begin(), block.end(), out.begin());
 }
 

@@ -9,10 +9,18 @@
 #include "sde/ensemble.hpp"
 #include "solvers/viscous_hj_tilted.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 namespace relax {
+
+double most_local_entropy_steps(const LocalEntropySampling& sampling) {
+  const double blocks = std::ldexp(1.0, static_cast<int>(sampling.max_doublings) + 1) - 1;
+  return static_cast<double>(sampling.burn_in) +
+         static_cast<double>(sampling.samples) * static_cast<double>(sampling.thin) * blocks;
+}
 
 namespace {
 
@@ -31,6 +39,11 @@ void check_sampling(const HamiltonJacobiProblem& problem, double t,
                      ", samples = " + std::to_string(sampling.samples) +
                      ", thin = " + std::to_string(sampling.thin) +
                      ": expected chains >= 2, samples >= 1, thin >= 1");
+  }
+  if (most_local_entropy_steps(sampling) > std::numeric_limits<std::uint32_t>::max()) {
+    throw InputError(
+        "local-entropy particles: burn_in + samples thin (2^(max_doublings + 1) - 1) = " +
+        format_real(most_local_entropy_steps(sampling)) + ": expected at most 2^32 - 1 steps");
   }
 }
 
@@ -86,28 +99,55 @@ LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
   start.mean = x;
   ParticleEnsemble ensemble(comm, drift, schedule, settings, start);
 
-  // Per-chain sums of the samples, in the ensemble's local layout [axis][particle].
-  ensemble.advance_to(sampling.burn_in);
-  std::vector<double> chain_sum(ensemble.positions().size(), 0.0);
-  // The halves of each chain for split-R-hat: sums and sums of squares of each half.
+  // Per-chain sums of the samples, in the ensemble's local layout [axis][particle], over one
+  // block of `samples` samples `thin` steps apart from the ensemble's current step; the halves of
+  // each chain for split-R-hat: sums and sums of squares of each half.
+  const std::size_t dim = x.size();
   const std::uint32_t half = sampling.samples / 2;
-  std::array<std::vector<double>, 2> half_sum{chain_sum, chain_sum};
-  std::array<std::vector<double>, 2> half_squares{chain_sum, chain_sum};
-  for (std::uint32_t s = 1; s <= sampling.samples; ++s) {
-    ensemble.advance_to(sampling.burn_in + s * sampling.thin);
-    const std::vector<double>& y = ensemble.positions();
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      chain_sum[i] += y[i];
-    }
-    if (half > 0 && s <= 2 * half) {
-      const std::size_t h = s <= half ? 0 : 1;
+  std::vector<double> chain_sum;
+  std::array<std::vector<double>, 2> half_sum;
+  std::array<std::vector<double>, 2> half_squares;
+  const auto sample_block = [&](std::uint64_t first, std::uint64_t block_thin) {
+    chain_sum.assign(ensemble.positions().size(), 0.0);
+    half_sum = {chain_sum, chain_sum};
+    half_squares = {chain_sum, chain_sum};
+    for (std::uint32_t s = 1; s <= sampling.samples; ++s) {
+      ensemble.advance_to(static_cast<std::uint32_t>(first + s * block_thin)); // < 2^32: checked
+      const std::vector<double>& y = ensemble.positions();
       for (std::size_t i = 0; i < y.size(); ++i) {
-        half_sum[h][i] += y[i];
-        half_squares[h][i] += y[i] * y[i];
+        chain_sum[i] += y[i];
+      }
+      if (half > 0 && s <= 2 * half) {
+        const std::size_t h = s <= half ? 0 : 1;
+        for (std::size_t i = 0; i < y.size(); ++i) {
+          half_sum[h][i] += y[i];
+          half_squares[h][i] += y[i] * y[i];
+        }
       }
     }
+    return first + sampling.samples * block_thin;
+  };
+  // Adaptive: while a split-R-hat exceeds the target, the steps so far become burn-in and a new
+  // block twice as long (thin doubled) is drawn, at most max_doublings times. The decision uses
+  // exact sums only, so every rank takes it alike.
+  std::uint64_t thin = sampling.thin;
+  ensemble.advance_to(sampling.burn_in);
+  std::uint64_t step = sample_block(sampling.burn_in, thin);
+  std::vector<double> rhat =
+      split_rhat(comm, half_sum, half_squares, dim, ensemble.local_size(), sampling.chains, half);
+  std::uint32_t doublings = 0;
+  const auto mixed = [&] {
+    return std::all_of(rhat.begin(), rhat.end(),
+                       [&](double r) { return !(r > sampling.target_rhat); });
+  };
+  while (sampling.target_rhat > 0 && doublings < sampling.max_doublings && !mixed()) {
+    ++doublings;
+    const std::uint64_t burn_in = step;
+    thin *= 2;
+    step = sample_block(burn_in, thin);
+    rhat =
+        split_rhat(comm, half_sum, half_squares, dim, ensemble.local_size(), sampling.chains, half);
   }
-  const std::size_t dim = x.size();
   const std::size_t local = ensemble.local_size();
   const double chains = static_cast<double>(sampling.chains);
   for (double& sum : chain_sum) {
@@ -122,7 +162,9 @@ LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
     result.gradient.push_back((x[k] - result.mean[k]) / coupling);
     result.standard_error.push_back(std::sqrt(variance / chains) / coupling);
   }
-  result.split_rhat = split_rhat(comm, half_sum, half_squares, dim, local, sampling.chains, half);
+  result.split_rhat = rhat;
+  result.steps = step;
+  result.burn_in = step - sampling.samples * thin;
   const AcceptanceCounts counts = ensemble.acceptance();
   if (counts.proposed > 0) {
     result.acceptance = static_cast<double>(counts.accepted) / static_cast<double>(counts.proposed);

@@ -25,6 +25,11 @@ struct LocalEntropySampling {
   std::uint32_t burn_in = 1000; ///< steps before the first sample
   std::uint32_t samples = 200;  ///< samples per chain
   std::uint32_t thin = 5;       ///< steps between two samples
+  /// Adaptive burn-in: while any split-R-hat exceeds this (> 0), everything so far becomes burn-in
+  /// and a block of `samples` samples at twice the thin is drawn, at most max_doublings times.
+  /// 0: one block.
+  double target_rhat = 0;
+  std::uint32_t max_doublings = 0;
 };
 
 struct LocalEntropyGradient {
@@ -39,15 +44,21 @@ struct LocalEntropyGradient {
   /// chains stuck in different wells, or drifting between the halves, give R > 1. NaN when
   /// samples < 4. It cannot see a well that no chain has reached.
   std::vector<double> split_rhat;
+  std::uint64_t burn_in = 0; ///< steps before the block the estimate comes from
+  std::uint64_t steps = 0;   ///< steps of every chain in all
 };
 
+/// The most steps a chain can take: burn_in + samples thin (2^(max_doublings + 1) - 1).
+double most_local_entropy_steps(const LocalEntropySampling& sampling);
+
 /// Collective. Every chain starts at y = x (as the Entropy-SGD inner loop does), runs burn_in
-/// steps, then takes `samples` samples `thin` steps apart. The chain averages are independent
-/// and identically distributed, so their sample standard deviation over sqrt(chains) is the
-/// standard error of <y> whatever the autocorrelation within a chain. Sums are exact (ExactSum)
+/// steps, then takes `samples` samples `thin` steps apart (repeated with doubled thin while the
+/// chains have not mixed, see LocalEntropySampling::target_rhat). The chain averages are
+/// independent and identically distributed, so their sample standard deviation over sqrt(chains) is
+/// the standard error of <y> whatever the autocorrelation within a chain. Sums are exact (ExactSum)
 /// and the random streams are keyed by (seed, chain), so the estimate has the same bits at any
 /// rank count. InputError unless nu > 0, c > 0, t > 0, the drift of `problem` is empty,
-/// chains >= 2, samples >= 1 and thin >= 1.
+/// chains >= 2, samples >= 1, thin >= 1 and most_local_entropy_steps < 2^32.
 LocalEntropyGradient estimate_local_entropy_gradient(MPI_Comm comm,
                                                      std::shared_ptr<const Landscape> f,
                                                      const HamiltonJacobiProblem& problem, double t,

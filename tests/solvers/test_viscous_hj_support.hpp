@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace relax::test {
 
@@ -50,6 +51,24 @@ inline double max_difference_to_serial(const GridField& distributed, const GridF
   });
   MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE, MPI_MAX, grid.comm());
   return worst;
+}
+
+/// Least-squares slope of log(error) against log(h): the measured order of a refinement study.
+inline double least_squares_order(const std::vector<double>& h, const std::vector<double>& errors) {
+  const auto count = static_cast<double>(h.size());
+  double mean_x = 0;
+  double mean_y = 0;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    mean_x += std::log(h[i]) / count;
+    mean_y += std::log(errors[i]) / count;
+  }
+  double sxy = 0;
+  double sxx = 0;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    sxy += (std::log(h[i]) - mean_x) * (std::log(errors[i]) - mean_y);
+    sxx += (std::log(h[i]) - mean_x) * (std::log(h[i]) - mean_x);
+  }
+  return sxy / sxx;
 }
 
 } // namespace relax::test

@@ -159,3 +159,42 @@ TEST_CASE("Split-R-hat: near 1 for chains that mix, far above 1 for chains stuck
             .split_rhat[0]));
   }
 }
+
+TEST_CASE("Adaptive burn-in: blocks double until split-R-hat <= target, then within noise",
+          "[studies][hj][mpi]") {
+  // The issue's case: the double well (x^2 - 1)^2 at nu = 1/2, gamma = 2, chains from x = -1.5.
+  // One block of 10 time units has not mixed across the barrier; doubling does, and the estimate
+  // then agrees with Cole-Hopf on a box wide enough that truncation is negligible.
+  HamiltonJacobiProblem problem;
+  problem.nu = 0.5;
+  LocalEntropySampling sampling;
+  sampling.chains = 64;
+  sampling.integrator = {IntegratorKind::mala, 1e-2};
+  sampling.burn_in = 100;
+  sampling.samples = 200;
+  sampling.thin = 5;
+  sampling.target_rhat = 1.01;
+  const double gamma = 2;
+  const std::vector<double> x{-1.5};
+  const auto f = std::make_shared<DoubleWellLandscape>(1, 1.0, 0.0);
+
+  const LocalEntropyGradient single =
+      estimate_local_entropy_gradient(PETSC_COMM_WORLD, f, problem, gamma, x, sampling);
+  CAPTURE(single.split_rhat[0]);
+  CHECK(single.split_rhat[0] > sampling.target_rhat);
+  CHECK(single.steps == 1100);
+
+  sampling.max_doublings = 6;
+  const LocalEntropyGradient adaptive =
+      estimate_local_entropy_gradient(PETSC_COMM_WORLD, f, problem, gamma, x, sampling);
+  const Grid grid(PETSC_COMM_WORLD, {make_axis(-6, 6, 600, Boundary::absorbing)});
+  const double exact = ColeHopfSolver(grid, *f, problem).evaluate(x.data(), gamma).gradient[0];
+  const double z = (adaptive.gradient[0] - exact) / adaptive.standard_error[0];
+  CAPTURE(adaptive.split_rhat[0], adaptive.steps, adaptive.burn_in, z);
+  CHECK(adaptive.split_rhat[0] <= sampling.target_rhat);
+  CHECK(adaptive.steps > single.steps);
+  // Blocks of samples * thin * 2^k after the burn-in of 100: the last is the sum of the others
+  // plus the first (1000 steps).
+  CHECK(adaptive.steps - adaptive.burn_in == adaptive.burn_in - 100 + 1000);
+  CHECK(std::abs(z) < 4);
+}
