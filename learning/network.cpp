@@ -183,13 +183,16 @@ private:
 // Batch normalization per channel (PyTorch's BatchNorm1d/2d: biased variance in the
 // normalization, unbiased in the running average, momentum 0.1, epsilon 1e-5), scale gamma and
 // shift beta (parameters: gamma[C], then beta[C]), then ReLU when `relu`. The statistics are
-// summed through pass.reduction: over the global minibatch.
+// summed through pass.reduction: over the global minibatch, in one pass and one reduction, as
+// sums of d = x - (running mean) and d^2 in double (the shift is the same on every rank and near
+// the batch mean, so var = <d^2> - <d>^2 loses nothing in double).
 template <typename Real> class BatchNorm final : public Layer<Real> {
 public:
   BatchNorm(Layout layout, bool relu, std::size_t capacity)
       : layout_(layout), relu_(relu), normalized_(capacity * layout.size()),
         running_mean_(layout.channels, 0.0), running_var_(layout.channels, 1.0),
-        mean_(layout.channels), inverse_std_(layout.channels), sums_(2 * layout.channels + 1) {}
+        mean_(layout.channels), inverse_std_(layout.channels), sums_(2 * layout.channels + 1),
+        scale_(layout.channels), shift_(layout.channels), extra_(layout.channels) {}
   Layout input() const override { return layout_; }
   Layout output() const override { return layout_; }
   std::size_t parameter_count() const override { return 2 * layout_.channels; }
@@ -212,20 +215,20 @@ public:
   void forward(const Real* params, const Real* in, Real* out, const LayerPass& pass) override {
     const std::size_t channels = layout_.channels;
     if (pass.training) {
-      // Two passes (mean, then squared deviations), each one reduction over the minibatch.
-      std::fill(sums_.begin(), sums_.end(), 0.0);
-      channel_sums(pass.n, in, sums_.data(), nullptr);
-      sums_[channels] = static_cast<double>(pass.n * layout_.spatial);
-      reduce(pass, sums_.data(), channels + 1);
-      count_ = sums_[channels];
+      // sums_: [sum d, sum d^2] per channel, then the local count.
       for (std::size_t c = 0; c < channels; ++c) {
-        mean_[c] = count_ > 0 ? sums_[c] / count_ : 0.0;
+        extra_[c] = static_cast<Real>(running_mean_[c]);
       }
-      std::fill(sums_.begin(), sums_.end(), 0.0);
-      channel_sums(pass.n, in, sums_.data(), mean_.data());
-      reduce(pass, sums_.data(), channels);
+      sum_products(pass.n, in, extra_.data(), nullptr);
+      sums_[2 * channels] = static_cast<double>(pass.n * layout_.spatial);
+      reduce(pass, sums_.data(), 2 * channels + 1);
+      count_ = sums_[2 * channels];
       for (std::size_t c = 0; c < channels; ++c) {
-        const double variance = count_ > 0 ? sums_[c] / count_ : 0.0;
+        const double shifted_mean = count_ > 0 ? sums_[c] / count_ : 0.0;
+        const double variance =
+            count_ > 0 ? std::max(sums_[channels + c] / count_ - shifted_mean * shifted_mean, 0.0)
+                       : 0.0;
+        mean_[c] = static_cast<double>(extra_[c]) + shifted_mean;
         inverse_std_[c] = 1.0 / std::sqrt(variance + batch_norm_epsilon);
         const double unbiased = count_ > 1 ? variance * count_ / (count_ - 1) : variance;
         running_mean_[c] =
@@ -239,13 +242,13 @@ public:
         inverse_std_[c] = 1.0 / std::sqrt(running_var_[c] + batch_norm_epsilon);
       }
     }
-    const Real* gamma = params;
-    const Real* beta = params + channels;
-    for_each_value(pass.n, [&](std::size_t k, std::size_t c) {
-      const Real x = static_cast<Real>((in[k] - mean_[c]) * inverse_std_[c]);
-      normalized_[k] = x;
-      out[k] = gamma[c] * x + beta[c];
-    });
+    // normalized = (x - mean) inverse_std = x scale + shift; out = gamma normalized + beta.
+    for (std::size_t c = 0; c < channels; ++c) {
+      scale_[c] = static_cast<Real>(inverse_std_[c]);
+      shift_[c] = static_cast<Real>(-mean_[c] * inverse_std_[c]);
+    }
+    channel_affine(pass.n, in, scale_.data(), nullptr, nullptr, shift_.data(), normalized_.data());
+    channel_affine(pass.n, normalized_.data(), params, nullptr, nullptr, params + channels, out);
     if (relu_) {
       relu(pass.n * layout_.size(), out);
     }
@@ -258,11 +261,8 @@ public:
       relu_backward(pass.n * layout_.size(), out, delta);
     }
     // sums_: [sum delta, sum delta * normalized] per channel.
-    std::fill(sums_.begin(), sums_.end(), 0.0);
-    for_each_value(pass.n, [&](std::size_t k, std::size_t c) {
-      sums_[c] += static_cast<double>(delta[k]);
-      sums_[channels + c] += static_cast<double>(delta[k]) * static_cast<double>(normalized_[k]);
-    });
+    const Real* normalized = normalized_.data();
+    sum_products(pass.n, delta, nullptr, normalized);
     Real* dgamma = gradient;
     Real* dbeta = gradient + channels;
     for (std::size_t c = 0; c < channels; ++c) {
@@ -273,52 +273,109 @@ public:
       return;
     }
     const Real* gamma = params;
-    if (!pass.training) { // fixed statistics: an affine map
-      for_each_value(pass.n, [&](std::size_t k, std::size_t c) {
-        delta_in[k] = static_cast<Real>(gamma[c] * inverse_std_[c] * delta[k]);
-      });
-      return;
+    // delta_in = gamma inverse_std (delta - <delta> - normalized <delta normalized>) in training
+    // (the statistics depend on the input), gamma inverse_std delta with fixed statistics:
+    // delta_in = delta scale + normalized shift + extra.
+    if (pass.training) {
+      reduce(pass, sums_.data(), 2 * channels);
     }
-    reduce(pass, sums_.data(), 2 * channels);
     for (std::size_t c = 0; c < channels; ++c) {
-      mean_[c] = sums_[c] / count_;                     // mean of delta
-      sums_[channels + c] = sums_[channels + c] / count_; // mean of delta * normalized
+      const double factor = static_cast<double>(gamma[c]) * inverse_std_[c];
+      scale_[c] = static_cast<Real>(factor);
+      shift_[c] = pass.training ? static_cast<Real>(-factor * sums_[channels + c] / count_) : 0;
+      extra_[c] = pass.training ? static_cast<Real>(-factor * sums_[c] / count_) : 0;
     }
-    for_each_value(pass.n, [&](std::size_t k, std::size_t c) {
-      delta_in[k] = static_cast<Real>(gamma[c] * inverse_std_[c] *
-                                      (delta[k] - mean_[c] - normalized_[k] * sums_[channels + c]));
-    });
+    channel_affine(pass.n, delta, scale_.data(), normalized, shift_.data(), extra_.data(),
+                   delta_in);
   }
 
 private:
-  // f(k, c) for every value k of the block with its channel c.
-  template <typename F> void for_each_value(std::size_t n, F&& f) const {
+  // out = x a[c] + z d[c] + b[c] for every value with its channel c (no z term when z is null).
+  void channel_affine(std::size_t n, const Real* x, const Real* a, const Real* z, const Real* d,
+                      const Real* b, Real* out) const {
     const std::size_t channels = layout_.channels;
     if (layout_.channel_major) {
       const std::size_t run = n * layout_.spatial;
       for (std::size_t c = 0; c < channels; ++c) {
-        for (std::size_t j = 0; j < run; ++j) {
-          f(c * run + j, c);
+        const Real ac = a[c];
+        const Real bc = b[c];
+        const Real* xc = x + c * run;
+        Real* oc = out + c * run;
+        if (z == nullptr) {
+          for (std::size_t j = 0; j < run; ++j) {
+            oc[j] = xc[j] * ac + bc;
+          }
+        } else {
+          const Real dc = d[c];
+          const Real* zc = z + c * run;
+          for (std::size_t j = 0; j < run; ++j) {
+            oc[j] = xc[j] * ac + zc[j] * dc + bc;
+          }
         }
       }
-    } else {
-      for (std::size_t i = 0; i < n; ++i) {
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const Real* xi = x + i * channels;
+      Real* oi = out + i * channels;
+      if (z == nullptr) {
         for (std::size_t c = 0; c < channels; ++c) {
-          f(i * channels + c, c);
+          oi[c] = xi[c] * a[c] + b[c];
+        }
+      } else {
+        const Real* zi = z + i * channels;
+        for (std::size_t c = 0; c < channels; ++c) {
+          oi[c] = xi[c] * a[c] + zi[c] * d[c] + b[c];
         }
       }
     }
   }
-  // sums[c] += sum over the channel's values x of (x - centre[c]) ^ (centre ? 2 : 1).
-  void channel_sums(std::size_t n, const Real* in, double* sums, const double* centre) const {
-    for_each_value(n, [&](std::size_t k, std::size_t c) {
-      if (centre == nullptr) {
-        sums[c] += static_cast<double>(in[k]);
-      } else {
-        const double d = static_cast<double>(in[k]) - centre[c];
-        sums[c] += d * d;
+  // sums_[c] = sum of u, sums_[C + c] = sum of u * v with u = a - centre[c] and v = (other ?
+  // other : u), accumulated in double with eight independent partial sums (vectorizable).
+  void sum_products(std::size_t n, const Real* a, const Real* centre, const Real* other) {
+    const std::size_t channels = layout_.channels;
+    std::fill(sums_.begin(), sums_.end(), 0.0);
+    if (layout_.channel_major) {
+      const std::size_t run = n * layout_.spatial;
+      for (std::size_t c = 0; c < channels; ++c) {
+        const Real* x = a + c * run;
+        const Real* y = other != nullptr ? other + c * run : nullptr;
+        const Real shift = centre != nullptr ? centre[c] : Real(0);
+        double first[8] = {}, second[8] = {};
+        std::size_t j = 0;
+        for (; j + 8 <= run; j += 8) {
+          for (std::size_t w = 0; w < 8; ++w) {
+            const double u = static_cast<double>(x[j + w] - shift);
+            const double v = y != nullptr ? static_cast<double>(y[j + w]) : u;
+            first[w] += u;
+            second[w] += u * v;
+          }
+        }
+        for (; j < run; ++j) {
+          const double u = static_cast<double>(x[j] - shift);
+          const double v = y != nullptr ? static_cast<double>(y[j]) : u;
+          first[0] += u;
+          second[0] += u * v;
+        }
+        for (std::size_t w = 0; w < 8; ++w) {
+          sums_[c] += first[w];
+          sums_[channels + c] += second[w];
+        }
       }
-    });
+    } else {
+      double* first = sums_.data();
+      double* second = sums_.data() + channels;
+      for (std::size_t i = 0; i < n; ++i) {
+        const Real* x = a + i * channels;
+        const Real* y = other != nullptr ? other + i * channels : nullptr;
+        for (std::size_t c = 0; c < channels; ++c) {
+          const double u = static_cast<double>(x[c] - (centre != nullptr ? centre[c] : Real(0)));
+          const double v = y != nullptr ? static_cast<double>(y[c]) : u;
+          first[c] += u;
+          second[c] += u * v;
+        }
+      }
+    }
   }
   static void reduce(const LayerPass& pass, double* values, std::size_t count) {
     if (pass.reduction != nullptr && *pass.reduction) {
@@ -331,6 +388,7 @@ private:
   std::vector<Real> normalized_;
   std::vector<double> running_mean_, running_var_;
   std::vector<double> mean_, inverse_std_, sums_;
+  std::vector<Real> scale_, shift_, extra_; // per-channel coefficients of the element loops
   double count_ = 0;
 };
 
