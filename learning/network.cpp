@@ -78,11 +78,11 @@ template <typename Real> void relu_backward(std::size_t count, const Real* out, 
 
 /// What a layer's forward and backward passes see besides its arrays.
 struct LayerPass {
-  std::size_t n = 0;                          // samples in the block
-  const std::size_t* samples = nullptr;       // their dataset indices (dropout keys)
-  bool training = true;                       // batch statistics and dropout
-  std::uint64_t counter = 0;                  // dropout: the gradient evaluation
-  std::uint32_t seed = 0;                     // dropout: the seed
+  std::size_t n = 0;                    // samples in the block
+  const std::size_t* samples = nullptr; // their dataset indices (dropout keys)
+  bool training = true;                 // batch statistics and dropout
+  std::uint64_t counter = 0;            // dropout: the gradient evaluation
+  std::uint32_t seed = 0;               // dropout: the seed
   const std::function<void(double*, std::size_t)>* reduction = nullptr; // batch norm sums
 };
 
@@ -415,8 +415,9 @@ public:
     const auto rate = static_cast<float>(rate_);
     for (std::size_t i = 0; i < pass.n; ++i) {
       for (std::size_t q = 0; q < (size + 3) / 4; ++q) {
-        const CounterRng::Bits bits = rng.bits(pass.samples[i], static_cast<std::uint32_t>(pass.counter),
-                                               (layer_ << 24) | static_cast<std::uint32_t>(q));
+        const CounterRng::Bits bits =
+            rng.bits(pass.samples[i], static_cast<std::uint32_t>(pass.counter),
+                     (layer_ << 24) | static_cast<std::uint32_t>(q));
         for (std::size_t w = 0; w < 4; ++w) {
           sample_mask_[4 * q + w] = CounterRng::to_open_unit(bits[w]) < rate ? Real(0) : keep;
         }
@@ -873,10 +874,9 @@ double Network<Real>::block(const Real* params, const std::size_t* samples, std:
   // Backward; the input gradient of a layer is needed only when a layer below has parameters.
   for (std::size_t l = layers_.size(); l-- > 0;) {
     const bool below = offsets_[l] > 0;
-    layers_[l]->backward(params + offsets_[l], activations_[l].data(),
-                         activations_[l + 1].data(), delta_.data(),
-                         below ? delta_next_.data() : nullptr, gradient + offsets_[l], accumulate,
-                         pass);
+    layers_[l]->backward(params + offsets_[l], activations_[l].data(), activations_[l + 1].data(),
+                         delta_.data(), below ? delta_next_.data() : nullptr,
+                         gradient + offsets_[l], accumulate, pass);
     if (!below) {
       break;
     }
@@ -968,8 +968,7 @@ NetworkSpec make_network_spec(const Config& config, std::uint32_t seed) {
   spec.type = config.text("net.type");
   spec.batch_norm = config.boolean("net.batch_norm");
   spec.dropout = config.real_in("net.dropout", 0, 0.999, "a drop rate in [0, 0.999]");
-  spec.input_dropout =
-      config.real_in("net.input_dropout", 0, 0.999, "a drop rate in [0, 0.999]");
+  spec.input_dropout = config.real_in("net.input_dropout", 0, 0.999, "a drop rate in [0, 0.999]");
   spec.seed = seed;
   if (spec.type == "lenet") {
     if (!config.is_default("net.layers")) {

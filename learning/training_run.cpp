@@ -49,8 +49,7 @@ public:
   TrainingRun(MPI_Comm comm, const Config& config)
       : comm_(comm), config_(config), data_(load_train_test_data(config)),
         net_(make_network_spec(config, config.seed("train.seed"))),
-        options_(make_sampler_options(config)),
-        epochs_(config.integer_at_least("train.epochs", 1)),
+        options_(make_sampler_options(config)), epochs_(config.integer_at_least("train.epochs", 1)),
         trace_every_(config.integer_at_least("train.trace_every", 0)),
         eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
         model_(net_, data_.train, std::max(options_.batch, eval_block_)),

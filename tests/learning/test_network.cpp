@@ -22,7 +22,7 @@ namespace {
 
 // `count` samples of `features` uniform(-1, 1) inputs, labels i % classes.
 Dataset uniform_data(std::size_t count, std::size_t features, std::size_t classes,
-                    std::uint32_t seed) {
+                     std::uint32_t seed) {
   Dataset data;
   data.count = count;
   data.features = features;

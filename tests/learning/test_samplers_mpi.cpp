@@ -1,8 +1,8 @@
 // Distributed training: data-parallel gradients give the same trajectory at any rank count (up to
 // float round-off of the gradient sum), and the elastic (Parle) coupling keeps the replicas' mean.
 #include "core/mpi.hpp"
-#include "learning/network.hpp"
 #include "learning/model.hpp"
+#include "learning/network.hpp"
 #include "learning/parle.hpp"
 #include "learning/samplers_driver.hpp"
 
