@@ -76,6 +76,7 @@ def main():
     order = torch.randperm(x.shape[0])
     batch = 128
     start = time.perf_counter()
+    start_cpu = time.process_time()
     total = 0.0
     done = 0
     for first in range(0, x.shape[0], batch):
@@ -89,12 +90,13 @@ def main():
         if budget > 0 and time.perf_counter() - start > budget:
             break
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - start_cpu
     blas = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
     print("torch %s %s threads %d OMP_NUM_THREADS=%s OPENBLAS_NUM_THREADS=%s (%s): %.0f samples/s "
-          "(%d samples in %.2f s, mean loss %.4f)"
+          "(%d samples in %.2f s, mean loss %.4f), %.0f samples per CPU second"
           % (torch.__version__, net, torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS", "-"),
              os.environ.get("OPENBLAS_NUM_THREADS", "-"), ("BLAS_INFO=" + blas.group(1)) if blas else "BLAS_INFO ?",
-             done / seconds, done, seconds, total / ((done + batch - 1) // batch)))
+             done / seconds, done, seconds, total / ((done + batch - 1) // batch), done / cpu))
 
 
 if __name__ == "__main__":
