@@ -1,6 +1,6 @@
 // The Model the samplers drive (docs/theory.md): a loss summed over data samples and its gradient
 // with respect to a flat parameter vector, on the whole data set or on a minibatch given by sample
-// indices. Networks are Model<float> (models/mlp.hpp); a low-dimensional Landscape is a
+// indices. Networks are Model<float> (learning/network.hpp); a low-dimensional Landscape is a
 // Model<double> with one "sample" (LandscapeModel below). Pure: no MPI; data-parallel reductions
 // happen in the sampler glue (sde/samplers.hpp). Implementations preallocate their workspaces, so a
 // step allocates nothing.
@@ -32,6 +32,9 @@ public:
                                    Real* gradient, Real scale) = 0;
   /// The same sum without the gradient.
   virtual double loss(const Real* params, const std::size_t* samples, std::size_t n) = 0;
+  /// Training mode (the default: batch statistics, dropout) or evaluation mode (running
+  /// statistics, no dropout); a model without such layers ignores it.
+  virtual void set_training(bool /*training*/) {}
   /// Misclassified samples among `samples[0..n)` (0 for a model that does not classify).
   virtual std::size_t error_count(const Real* /*params*/, const std::size_t* /*samples*/,
                                   std::size_t /*n*/) {

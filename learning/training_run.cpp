@@ -8,7 +8,7 @@
 #include "io/output_file.hpp"
 #include "io/output_lock.hpp"
 #include "learning/dataset.hpp"
-#include "learning/mlp.hpp"
+#include "learning/network.hpp"
 #include "learning/parle.hpp"
 #include "learning/samplers_driver.hpp"
 
@@ -48,15 +48,19 @@ class TrainingRun {
 public:
   TrainingRun(MPI_Comm comm, const Config& config)
       : comm_(comm), config_(config), data_(load_train_test_data(config)),
-        layers_(make_net_layers(config)), options_(make_sampler_options(config)),
-        epochs_(config.integer_at_least("train.epochs", 1)),
+        net_(make_network_spec(config, config.seed("train.seed"))),
+        options_(make_sampler_options(config)), epochs_(config.integer_at_least("train.epochs", 1)),
         trace_every_(config.integer_at_least("train.trace_every", 0)),
         eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
-        model_(layers_, data_.train, std::max(options_.batch, eval_block_)),
-        test_model_(layers_, data_.test, eval_block_) {
+        model_(net_, data_.train, std::max(options_.batch, eval_block_)),
+        test_model_(net_, data_.test, eval_block_) {
     options_.seed = config.seed("train.seed");
     if (const long threads = config.integer_at_least("train.threads", 0); threads > 0) {
       openblas_set_num_threads(static_cast<int>(threads));
+    }
+    if (options_.parallelism == Parallelism::data) { // batch norm over the global minibatch
+      model_.set_batch_reduction(
+          [this](double* values, std::size_t count) { allreduce_sum(comm_, values, count); });
     }
     driver_ = std::make_unique<SamplerDriver<float>>(comm_, model_, options_);
     const CounterRng init(options_.seed, train_stream::init); // the same start for all replicas
@@ -172,9 +176,23 @@ public:
 private:
   // Loss and error of `model` at the parameters, split over ranks (data-parallel: everyone holds
   // the same parameters; elastic: the replicas' mean).
-  std::pair<double, double> evaluate(Mlp& model, const std::vector<float>& params) {
+  // In evaluation mode: batch norm's running statistics (the training model's; elastic: the
+  // replicas' mean), no dropout.
+  std::pair<double, double> evaluate(Net& model, const std::vector<float>& params) {
+    const std::vector<double> own = model_.buffers();
+    std::vector<double> buffers = own;
+    if (replicas_ > 1 && !buffers.empty()) {
+      allreduce_sum(comm_, buffers.data(), buffers.size() - 1); // the last is the counter
+      for (std::size_t k = 0; k + 1 < buffers.size(); ++k) {
+        buffers[k] /= replicas_;
+      }
+    }
+    model.restore_buffers(buffers, "evaluation");
+    model.set_training(false);
     const auto [first, last] = shard(model.sample_count(), comm_rank(comm_), comm_size(comm_));
     const auto local = model.evaluate(params.data(), first, last - first);
+    model.set_training(true);
+    model_.restore_buffers(own, "evaluation"); // a replica trains on with its own statistics
     ExactSum sums[2];
     sums[0].add(local.loss);
     sums[1].add(static_cast<double>(local.errors));
@@ -295,6 +313,10 @@ private:
     if (!s.bias.empty()) { // CTLD only
       out.write_rows("/checkpoint/bias", s.bias.data(), rows, row, total, s.bias.size());
     }
+    const std::vector<double> buffers = model_.buffers();
+    if (!buffers.empty()) { // batch norm's running statistics, the dropout counter
+      out.write_rows("/checkpoint/network", buffers.data(), rows, row, total, buffers.size());
+    }
     out.write_attribute("/checkpoint", "minibatches", static_cast<std::int64_t>(s.minibatches));
     out.write_attribute("/checkpoint", "steps", static_cast<std::int64_t>(s.steps));
     out.write_attribute("/checkpoint", "replicas", static_cast<std::int64_t>(replicas_));
@@ -333,6 +355,15 @@ private:
       }
       state.bias = in.read_rows("/checkpoint/bias", row, 1);
     }
+    if (!model_.buffers().empty()) {
+      if (!in.exists("/checkpoint/network")) {
+        throw InputError("train.restart = '" + path +
+                         "': the checkpoint has no /checkpoint/network; expected the batch norm "
+                         "statistics and dropout counter of the same net.* keys");
+      }
+      model_.restore_buffers(in.read_rows("/checkpoint/network", row, 1),
+                             "train.restart = '" + path + "'");
+    }
     state.minibatches = in.read_int_attribute("/checkpoint", "minibatches");
     state.steps = in.read_int_attribute("/checkpoint", "steps");
     driver_->restore(state);
@@ -345,13 +376,13 @@ private:
   MPI_Comm comm_;
   const Config& config_;
   TrainTestData data_;
-  std::vector<int> layers_;
+  NetworkSpec net_;
   SamplerOptions options_;
   long epochs_;
   long trace_every_;
   std::size_t eval_block_;
-  Mlp model_;
-  Mlp test_model_;
+  Net model_;
+  Net test_model_;
   std::unique_ptr<SamplerDriver<float>> driver_;
   int replicas_ = 1;
   StepRecord last_;

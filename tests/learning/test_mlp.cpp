@@ -1,7 +1,7 @@
 // The MLP's loss and backprop: gradients against central finite differences in the double
 // instantiation (the precision check path), the float network against the double one within float
 // round-off, closed-form losses, PyTorch's initialization bounds, and mnistfc's size.
-#include "learning/mlp.hpp"
+#include "learning/network.hpp"
 #include "sde/rng.hpp"
 
 #include <catch2/catch.hpp>
@@ -43,7 +43,7 @@ Dataset one_image() {
   return data;
 }
 
-template <typename Real> std::vector<Real> initial_parameters(const BasicMlp<Real>& mlp) {
+template <typename Real> std::vector<Real> initial_parameters(const Network<Real>& mlp) {
   std::vector<Real> params(mlp.parameter_count());
   const CounterRng rng(8, 1);
   mlp.initialize(params.data(), [&](std::size_t k) { return rng.uniform_pair(k, 0, 0)[0]; });
@@ -55,7 +55,7 @@ template <typename Real> std::vector<Real> initial_parameters(const BasicMlp<Rea
 TEST_CASE("MLP backprop matches central finite differences (double precision)", "[mlp]") {
   const Dataset data = small_data();
   // Capacity 4 < 9 samples: the gradient also accumulates over blocks.
-  BasicMlp<double> mlp({5, 7, 6, 3}, data, 4);
+  Network<double> mlp({5, 7, 6, 3}, data, 4);
   std::vector<double> params = initial_parameters(mlp);
   for (double& p : params) {
     p *= 3; // larger weights: logits of order 1, so the softmax is far from uniform
@@ -86,8 +86,8 @@ TEST_CASE("MLP backprop matches central finite differences (double precision)", 
 
 TEST_CASE("float MLP gradient equals the double one within float round-off", "[mlp]") {
   const Dataset data = small_data();
-  BasicMlp<double> exact({5, 7, 6, 3}, data, 16);
-  Mlp single({5, 7, 6, 3}, data, 16);
+  Network<double> exact({5, 7, 6, 3}, data, 16);
+  Net single({5, 7, 6, 3}, data, 16);
   const std::vector<float> params = initial_parameters(single);
   const std::vector<double> params_double(params.begin(), params.end());
   std::vector<std::size_t> samples(data.count);
@@ -113,7 +113,7 @@ TEST_CASE("float MLP gradient equals the double one within float round-off", "[m
 
 TEST_CASE("softmax cross-entropy and error counts in closed form", "[mlp]") {
   const Dataset data = small_data();
-  Mlp mlp({5, 4, 3}, data, 16);
+  Net mlp({5, 4, 3}, data, 16);
   std::vector<float> params(mlp.parameter_count(), 0.0f);
   std::vector<std::size_t> samples(data.count);
   std::iota(samples.begin(), samples.end(), std::size_t{0});
@@ -137,7 +137,7 @@ TEST_CASE("softmax cross-entropy and error counts in closed form", "[mlp]") {
 
 TEST_CASE("MLP initialization follows PyTorch's nn.Linear default", "[mlp]") {
   const Dataset data = one_image();
-  Mlp mlp({784, 256, 10}, data, 1);
+  Net mlp({784, 256, 10}, data, 1);
   CHECK(mlp.parameter_count() == 784 * 256 + 256 + 256 * 10 + 10);
   const std::vector<float> params = initial_parameters(mlp);
   // First layer (weights and biases): uniform on +-1/sqrt(784) = +-1/28, variance 1/(3 * 784).
@@ -171,8 +171,8 @@ TEST_CASE("MLP initialization follows PyTorch's nn.Linear default", "[mlp]") {
 
 TEST_CASE("mnistfc is 784-1024-1024-10 with 1.86M parameters; widths must fit the data", "[mlp]") {
   const Dataset data = one_image();
-  Mlp mlp(mnistfc_layers(), data, 128);
+  Net mlp(mnistfc_layers(), data, 128);
   CHECK(mlp.parameter_count() == 1863690);
-  CHECK_THROWS_WITH(Mlp({784, 10, 9}, data, 1),
+  CHECK_THROWS_WITH(Net({784, 10, 9}, data, 1),
                     Catch::Contains("net.layers = '784-10-9'") && Catch::Contains("last 10"));
 }

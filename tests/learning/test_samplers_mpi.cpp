@@ -1,8 +1,8 @@
 // Distributed training: data-parallel gradients give the same trajectory at any rank count (up to
 // float round-off of the gradient sum), and the elastic (Parle) coupling keeps the replicas' mean.
 #include "core/mpi.hpp"
-#include "learning/mlp.hpp"
 #include "learning/model.hpp"
+#include "learning/network.hpp"
 #include "learning/parle.hpp"
 #include "learning/samplers_driver.hpp"
 
@@ -34,7 +34,7 @@ Dataset synthetic_data() {
 
 std::vector<float> run(MPI_Comm comm, const std::string& sampler, std::size_t batch, int steps) {
   const Dataset data = synthetic_data();
-  Mlp model({6, 8, 3}, data, 16);
+  Net model({6, 8, 3}, data, 16);
   SamplerOptions options = sampler_options({{"train.sampler", sampler},
                                             {"train.batch", std::to_string(batch)},
                                             {"train.lr", sampler == "adam" ? "0.01" : "0.05"}});
@@ -112,7 +112,7 @@ TEST_CASE("shards split a batch contiguously, uneven counts first", "[samplers]"
 TEST_CASE("elastic replicas: independent noise between couplings, equal after a rho = 1 coupling",
           "[samplers][mpi]") {
   const Dataset data = synthetic_data();
-  Mlp model({6, 8, 3}, data, 16);
+  Net model({6, 8, 3}, data, 16);
   const SamplerOptions options = sampler_options({{"train.sampler", "sgld"},
                                                   {"train.batch", "10"},
                                                   {"train.lr", "0.05"},
