@@ -4,8 +4,8 @@
 #include "core/log.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
-#include "core/validate.hpp"
 #include "core/setup_checks.hpp"
+#include "core/validate.hpp"
 #include "grids/grid_options.hpp"
 #include "io/output_file.hpp"
 #include "models/landscape_options.hpp"
@@ -50,7 +50,7 @@ void append_table(OutputFile& file, MPI_Comm comm, const std::string& dataset,
 class HjStudy {
 public:
   HjStudy(MPI_Comm comm, const Config& config)
-      : comm_(comm), landscape_(make_landscape(config)),
+      : comm_(comm), landscape_(make_landscape(config, whole_dataset_reader(comm))),
         grid_(make_grid(comm, config, landscape_->dim())),
         settings_(make_viscous_hj_settings(config, grid_)),
         dim_(static_cast<std::size_t>(grid_.dim())), f_(grid_),
