@@ -13,7 +13,9 @@ particles than their tests (tests/sde/test_integrators.cpp "[study]"), through t
 
 Study (b), the two temperatures of anisotropic noise, is the test "SGD with anisotropic noise".
 Usage: examples/sgd_sde_studies.py [--relax build/release/app/relax] [--particles N] [--dir DIR]
-Prints /proc/loadavg with the numbers (they are statistics, not timings)."""
+                                   [--only acd] [--save SWEEP.h5]
+Prints /proc/loadavg with the numbers (they are statistics, not timings); --save writes the sweeps
+of (a) and (c) for examples/plot_sgd.py."""
 import argparse
 import os
 import subprocess
@@ -24,7 +26,9 @@ import numpy as np
 
 def relax(binary, command, keys, output):
     args = [binary, command] + ["--%s=%s" % kv for kv in keys.items()] + ["--output.file=" + output]
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit("%s failed (exit %d): %s" % (" ".join(args), done.returncode, done.stderr))
     return h5py.File(output, "r")
 
 
@@ -44,19 +48,24 @@ def wells_compare(args, integrator, eta, kappa, spread, beta, tag):
         return last_observable(f, "var_x0") + (f["compare"].attrs["verdict"],)
 
 
-def study_a(args):
+def study_a(args, save):
     print("(a) SGD on 1D wells, kappa = 2, spread 1, B = 1: stationary variance")
     print("%8s %12s %12s %10s %12s %12s %12s %9s" % ("eta", "Var_SGD", "Var_model", "SE",
           "rel.error", "predicted", "Gibbs err", "verdict"))
-    etas, errors = [0.2, 0.1, 0.05, 0.025], []
+    etas, errors, gibbs_errors = [0.2, 0.1, 0.05, 0.025], [], []
     for eta in etas:
         particles, pde, se, verdict = wells_compare(args, "sgd", eta, 2.0, 1.0, 1.0, "a_%g" % eta)
         errors.append(particles / pde - 1)
+        gibbs_errors.append(particles * 2 - 1)
         print("%8g %12.6g %12.6g %10.2g %12.4g %12.4g %12.4g %9s" % (
             eta, particles, pde, se, errors[-1], eta * 2 / (2 - eta * 2),
             abs(particles * 2 - 1), verdict))
     order = np.polyfit(np.log(etas), np.log(np.abs(errors)), 1)[0]
     print("    fitted order of the model's error: %.3f (derived: 1)" % order)
+    if save is not None:
+        group = save.create_group("a")
+        group["eta"], group["model_error"], group["gibbs_error"] = etas, errors, gibbs_errors
+        group.attrs["kappa"], group.attrs["order"] = 2.0, order
 
 
 def least_squares_points(path):
@@ -71,7 +80,7 @@ def least_squares_points(path):
     return theta, 0.5 * np.mean(residual ** 2), np.mean(np.sum(g ** 2, axis=1))
 
 
-def study_c(args):
+def study_c(args, save):
     path = os.path.join(args.dir, "least_squares.h5")
     theta, minimum, g2 = least_squares_points(path)
     predicted = g2 / 4
@@ -96,9 +105,14 @@ def study_c(args):
     intercept, error = coefficients[1], np.sqrt(covariance[1, 1])
     print("    extrapolated slope %.6g +- %.2g, predicted %.6g: %.2f standard errors" % (
         intercept, error, predicted, (intercept - predicted) / error))
+    if save is not None:
+        group = save.create_group("c")
+        group["eta"], group["slope"], group["error"] = etas, slopes, errors
+        group.attrs["intercept"], group.attrs["coefficient"] = intercept, coefficients[0]
+        group.attrs["predicted"] = predicted
 
 
-def study_d(args):
+def study_d(args, save):
     print("(d) SGLD on 1D wells, kappa = 1, spread 5, beta = 1, B = 1: bias of Var over Gibbs 1")
     print("%8s %12s %12s %10s %12s %14s %9s" % ("eta", "bias SGLD", "bias model", "SE",
                                                "model+eta/2", "bias measured-", "verdict"))
@@ -117,11 +131,15 @@ def main():
     parser.add_argument("--seeds", type=int, default=4, help="independent runs per eta in (c)")
     parser.add_argument("--dir", default=".", help="where the runs' files go")
     parser.add_argument("--only", default="acd", help="which studies, e.g. 'c'")
+    parser.add_argument("--save", help="HDF5 file for the sweeps of (a) and (c) (plot_sgd.py)")
     args = parser.parse_args()
     with open("/proc/loadavg") as f:
         print("load average:", f.read().strip())
+    save = h5py.File(args.save, "w") if args.save else None
     for study in args.only:
-        {"a": study_a, "c": study_c, "d": study_d}[study](args)
+        {"a": study_a, "c": study_c, "d": study_d}[study](args, save)
+    if save is not None:
+        save.close()
 
 
 if __name__ == "__main__":
