@@ -70,7 +70,9 @@ def normalized(field, axes):
 
 
 def marginal(field, dim, axis):
-    return field if dim == 1 else field.sum(axis=dim - 1 - axis)
+    """The sum over every grid axis but `axis` of a (.., x1, x0)-ordered field."""
+    storage = dim - 1 - axis
+    return field if dim == 1 else field.sum(axis=tuple(a for a in range(dim) if a != storage))
 
 
 def draw_densities(fig, row, run):
