@@ -15,7 +15,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["config_value", "input_and_output", "inputs_and_output", "integer", "plt", "read_grid",
+__all__ = ["config_text", "config_value", "input_and_output", "inputs_and_output", "integer", "plt", "read_grid",
            "save_figure", "short", "show_image", "spread_indices", "text"]
 
 
@@ -49,15 +49,24 @@ def short(title, limit=90):
     return title if len(title) <= limit else title[:limit - 3] + "..."
 
 
-def config_value(f, key, default):
+def config_text(f, key, default):
     """The value of `section.key` in the resolved configuration the file stores (root attribute
-    `config`), as a float; `default` when it is not there."""
+    `config`), as text without quotes; `default` when it is not there."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read_string(text(f.attrs.get("config", "")))
     section, name = key.split(".", 1)
     try:
-        return float(parser.get(section, name))
-    except (configparser.Error, ValueError):
+        return parser.get(section, name).strip().strip('"')
+    except configparser.Error:
+        return default
+
+
+def config_value(f, key, default):
+    """The value of `section.key` in the stored configuration (config_text) as a float; `default`
+    when it is not there."""
+    try:
+        return float(config_text(f, key, default))
+    except ValueError:
         return default
 
 

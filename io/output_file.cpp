@@ -783,4 +783,15 @@ void OutputFile::flush() {
   }
 }
 
+std::function<std::vector<double>(const std::string& path, const std::string& dataset,
+                                  std::vector<std::size_t>& shape)>
+whole_dataset_reader(MPI_Comm comm) {
+  return
+      [comm](const std::string& path, const std::string& dataset, std::vector<std::size_t>& shape) {
+        const InputFile file(comm, path);
+        shape = file.shape(dataset);
+        return file.read_array(dataset);
+      };
+}
+
 } // namespace relax

@@ -14,6 +14,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -175,5 +176,13 @@ private:
 /// Config::first_difference), and saying which keys may change.
 void require_same_problem(MPI_Comm comm, const Config& config, const std::string& restart_key,
                           const std::vector<std::string>& allowed);
+
+/// Collective on `comm`: a reader of whole datasets (every rank gets the values, row-major, and
+/// the shape), for the landscapes whose points come from a file (models/landscape_options.hpp:
+/// models/ cannot open HDF5 itself). InputError naming the file and the dataset when either is
+/// missing.
+std::function<std::vector<double>(const std::string& path, const std::string& dataset,
+                                  std::vector<std::size_t>& shape)>
+whole_dataset_reader(MPI_Comm comm);
 
 } // namespace relax

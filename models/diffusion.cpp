@@ -4,6 +4,7 @@
 #include "core/mpi.hpp"
 #include "core/text.hpp"
 #include "grids/grid.hpp"
+#include "models/finite_sum.hpp"
 #include "models/muparser_error.hpp"
 
 #include <muParser.h>
@@ -73,10 +74,31 @@ Diffusion::Diffusion(const std::string& expressions)
   }
 }
 
+Diffusion::Diffusion(MinibatchNoiseModel model)
+    : depends_on_time_(model.adds_temperature && model.temperature_changes),
+      parsers_(std::make_unique<Parsers>()) {
+  if (!model.loss) {
+    throw InputError(model.source + ": the SDE model of minibatch SGD needs a finite-sum loss");
+  }
+  needed_dim_ = model.loss->dim();
+  minibatch_ = std::make_shared<const MinibatchNoiseModel>(std::move(model));
+}
+
 Diffusion::~Diffusion() = default;
 
+std::string Diffusion::name() const {
+  return minibatch_ ? minibatch_->source : "diffusion.expr = '" + describe() + "'";
+}
+
 void Diffusion::check_dimension(int dim) const {
-  const std::string key = "diffusion.expr = '" + describe() + "'";
+  const std::string key = name();
+  if (minibatch_) {
+    if (dim != needed_dim_) {
+      throw InputError(key + ": the loss has dimension " + std::to_string(needed_dim_) +
+                       ", the problem " + std::to_string(dim));
+    }
+    return;
+  }
   if (dim > 3) {
     throw InputError(key + ": the problem has dimension " + std::to_string(dim) +
                      "; a diffusion expression is for 1 to 3 dimensions (x, y, z)");
@@ -93,6 +115,12 @@ void Diffusion::check_dimension(int dim) const {
 }
 
 std::string Diffusion::describe() const {
+  if (minibatch_) {
+    return std::string(minibatch_->adds_temperature ? "1/beta(t) + " : "") +
+           "(eta/2) c_B Sigma_ii(x), eta = " + format_real(minibatch_->learning_rate) +
+           ", c_B = " + format_real(minibatch_->covariance_factor) + " (SDE model of minibatch " +
+           (minibatch_->adds_temperature ? "SGLD" : "SGD") + ")";
+  }
   std::string text;
   for (std::size_t i = 0; i < expressions_.size(); ++i) {
     text += (i ? "; " : "") + expressions_[i];
@@ -101,6 +129,16 @@ std::string Diffusion::describe() const {
 }
 
 void Diffusion::evaluate(int dim, const double* x, double t, double beta, double* D) const {
+  if (minibatch_) {
+    std::array<double, 9> sigma{};
+    minibatch_->loss->gradient_covariance(x, sigma.data());
+    const double scale = 0.5 * minibatch_->learning_rate * minibatch_->covariance_factor;
+    const double temperature = minibatch_->adds_temperature ? 1.0 / beta : 0.0;
+    for (int i = 0; i < dim; ++i) {
+      D[i] = temperature + scale * sigma[static_cast<std::size_t>(i * (dim + 1))];
+    }
+    return;
+  }
   std::copy(x, x + dim, parsers_->coordinates.begin());
   parsers_->t = t;
   parsers_->beta = beta;
@@ -114,8 +152,8 @@ void Diffusion::evaluate(int dim, const double* x, double t, double beta, double
 std::string Diffusion::check_value(int dim, const double* x, double t, const double* D) const {
   for (int i = 0; i < dim; ++i) {
     if (!(std::isfinite(D[i]) && D[i] > 0)) {
-      return "diffusion.expr = '" + describe() + "': D_" + std::to_string(i) + " = " +
-             format_real(D[i]) + " at x = " + point_text(dim, x) + ", t = " + format_real(t) +
+      return name() + ": D_" + std::to_string(i) + " = " + format_real(D[i]) +
+             " at x = " + point_text(dim, x) + ", t = " + format_real(t) +
              " (expected finite and > 0)";
     }
   }

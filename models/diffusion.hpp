@@ -1,6 +1,8 @@
 // The diffusion D(x, t) of dX = b dt + sqrt(2 D(X, t)) dW (Itô), diagonal: one coefficient per
 // axis, D_i(x, t), each a muParser expression in x, y, z, t and beta = beta(t) of the
-// [temperature] schedule (docs/theory.md). The Fokker–Planck equation it belongs to is
+// [temperature] schedule (docs/theory.md), or the built-in diffusion of the SDE model of minibatch
+// SGD / SGLD on a finite-sum loss, D_i = (eta/2) c_B Sigma_ii(theta) [+ 1/beta(t) for SGLD]
+// (MinibatchNoiseModel). The Fokker–Planck equation it belongs to is
 // rho_t = -div(b rho) + sum_i d_i^2 (D_i rho). Without diffusion.expr relax keeps its scalar
 // D = 1/beta(t), which is not an object of this class (the solver and the particles keep their
 // own code path for it, so its numbers do not change). Pure math; the parsers live in the object,
@@ -17,12 +19,27 @@
 namespace relax {
 
 class Grid;
+class FiniteSumLoss;
+
+/// The SDE model of minibatch SGD with learning rate eta and batch B on a finite-sum loss, in time
+/// t = k eta: dtheta = -grad L dt + sqrt(eta c_B diag Sigma(theta)) dW, i.e. D_i = (eta/2) c_B
+/// Sigma_ii(theta) with c_B = minibatch_covariance_factor; SGLD adds its injected 1/beta(t).
+struct MinibatchNoiseModel {
+  std::shared_ptr<const FiniteSumLoss> loss;
+  double learning_rate = 0;         ///< eta
+  double covariance_factor = 0;     ///< c_B: Sigma_B = c_B Sigma
+  bool adds_temperature = false;    ///< SGLD: D_i = 1/beta(t) + (eta/2) c_B Sigma_ii
+  bool temperature_changes = false; ///< beta(t) is not constant (the FP operator changes with t)
+  std::string source;               ///< the keys it comes from, for messages and describe()
+};
 
 class Diffusion {
 public:
   /// `expressions`: one expression for every axis, or dim expressions separated by ';'.
   /// InputError naming diffusion.expr for an empty list or a syntax error.
   explicit Diffusion(const std::string& expressions);
+  /// The built-in diffusion of the SDE model of minibatch SGD / SGLD.
+  explicit Diffusion(MinibatchNoiseModel model);
   ~Diffusion();
   Diffusion(const Diffusion&) = delete;
   Diffusion& operator=(const Diffusion&) = delete;
@@ -42,7 +59,9 @@ public:
 
 private:
   struct Parsers;
+  std::string name() const;
   std::vector<std::string> expressions_;
+  std::shared_ptr<const MinibatchNoiseModel> minibatch_; // null for diffusion.expr
   bool depends_on_time_ = false;
   int needed_dim_ = 0; // 1 + the last coordinate any expression reads
   std::unique_ptr<Parsers> parsers_;

@@ -74,6 +74,7 @@ public:
   double value(const double* x) const override { return loss_->value(x); }
   double gradient(const double* x, double* g) const override { return loss_->gradient(x, g); }
   const FiniteSumLoss& loss() const { return *loss_; }
+  const std::shared_ptr<const FiniteSumLoss>& shared_loss() const { return loss_; }
 
 private:
   std::shared_ptr<const FiniteSumLoss> loss_;

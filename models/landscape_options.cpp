@@ -63,7 +63,7 @@ void declare_landscape_options(OptionSet& options) {
   }
 }
 
-std::shared_ptr<const Landscape> make_landscape(const Config& config) {
+std::shared_ptr<const Landscape> make_landscape(const Config& config, const DatasetReader& read) {
   const long dim = config.integer("landscape.dim");
   if (dim < 0 || dim > std::numeric_limits<int>::max()) {
     reject_value("landscape.dim", std::to_string(dim), "0 (automatic) or a positive integer");
@@ -73,6 +73,20 @@ std::shared_ptr<const Landscape> make_landscape(const Config& config) {
     return type.name == config.text("landscape.type");
   });
   reject_foreign_keys(config, *chosen); // landscape.type is a checked choice: chosen is a row
+  if (chosen->name == finite_sum_file_type) {
+    const std::string& path = config.text("landscape.points_file");
+    if (path.empty()) {
+      throw InputError("landscape.points_file = '': landscape.type = " + chosen->name +
+                       " needs an HDF5 file of points");
+    }
+    if (!read) {
+      throw InputError("landscape.type = " + chosen->name +
+                       ": this command cannot read the points of a file");
+    }
+    std::vector<std::size_t> shape;
+    const std::vector<double> values = read(path, config.text("landscape.points_dataset"), shape);
+    return make_finite_sum_from_file(config, dim, values, shape);
+  }
   return chosen->make(config, dim);
 }
 

@@ -456,7 +456,8 @@ int resolved_dim(long dim, std::size_t automatic) {
 void declare_stiffness(OptionSet& options) {
   options.reals("landscape.stiffness", "1", "energy/length^2",
                 "quadratic: a_i of a_i (x_i-c_i)^2/2, one or per axis; double_well: k of k x_i^2/2 "
-                "for i >= 1, one or per transverse axis; wells: kappa_k, one or per axis");
+                "for i >= 1, one or per transverse axis; wells (and finite_sum_file with loss "
+                "wells): kappa_k, one or per axis");
 }
 
 std::shared_ptr<const Landscape> make_double_well(const Config& config, long dim) {
@@ -554,6 +555,58 @@ std::shared_ptr<const Landscape> make_logistic(const Config& config, long dim) {
 
 } // namespace
 
+std::shared_ptr<const Landscape> make_finite_sum_from_file(const Config& config, long dim,
+                                                           const std::vector<double>& values,
+                                                           const std::vector<std::size_t>& shape) {
+  const std::string& loss = config.text("landscape.loss");
+  const FiniteSumKind kind = loss == "wells"           ? FiniteSumKind::wells
+                             : loss == "least_squares" ? FiniteSumKind::least_squares
+                                                       : FiniteSumKind::logistic;
+  const std::size_t extra = kind == FiniteSumKind::wells ? 0 : 1; // the target column
+  const std::string source = "landscape.points_file = '" + config.text("landscape.points_file") +
+                             "', dataset '" + config.text("landscape.points_dataset") + "'";
+  const std::string expected = kind == FiniteSumKind::wells
+                                   ? "(n, dim) centres, dim 1..3"
+                                   : "(n, dim + 1): features and the target y_i, dim 1..3";
+  if (shape.size() != 2 || shape[0] == 0 || shape[1] < 1 + extra || shape[1] > 3 + extra) {
+    std::string got;
+    for (std::size_t k = 0; k < shape.size(); ++k) {
+      got += (k ? ", " : "") + std::to_string(shape[k]);
+    }
+    throw InputError(source + ": expected a dataset of shape " + expected +
+                     " for landscape.loss = " + loss + ", got (" + got + ")");
+  }
+  const std::size_t n = shape[0];
+  const std::size_t columns = shape[1];
+  const int d = static_cast<int>(columns - extra);
+  if (dim != 0 && dim != d) {
+    bad_dim(dim, std::to_string(d) + " (or 0): the points of " + source + " have " +
+                     std::to_string(d) + " coordinates");
+  }
+  std::vector<double> points(n * static_cast<std::size_t>(d));
+  std::vector<double> targets(extra ? n : 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < static_cast<std::size_t>(d); ++k) {
+      points[i * static_cast<std::size_t>(d) + k] = values[i * columns + k];
+    }
+    if (extra) {
+      targets[i] = values[i * columns + columns - 1];
+    }
+  }
+  std::vector<double> stiffness;
+  if (kind == FiniteSumKind::wells) {
+    stiffness = config.reals_per_axis("landscape.stiffness", d, "one per axis");
+  } else if (!config.is_default("landscape.stiffness")) {
+    throw InputError(
+        "landscape.stiffness = '" + config.text("landscape.stiffness") +
+        "': read by landscape.type = finite_sum_file only with landscape.loss = wells, "
+        "not " +
+        loss);
+  }
+  return finite_sum_landscape(
+      FiniteSumLoss(kind, d, std::move(points), std::move(targets), std::move(stiffness), source));
+}
+
 std::vector<LandscapeType> landscape_types() {
   return {
       {"double_well", "tilted",
@@ -634,6 +687,21 @@ std::vector<LandscapeType> landscape_types() {
          declare_theta_star(options);
        },
        make_logistic},
+      {finite_sum_file_type, "finite sum landscape.loss on the points of an HDF5 file",
+       [](OptionSet& options) {
+         declare_stiffness(options);
+         options
+             .input_file("landscape.points_file",
+                         "finite_sum_file: HDF5 file of the points of the finite sum")
+             .text("landscape.points_dataset", "points",
+                   "finite_sum_file: dataset of (n, dim) centres (wells) or (n, dim + 1) "
+                   "features and target (least_squares: y_i, logistic: +-1)")
+             .choice("landscape.loss", "least_squares", {"wells", "least_squares", "logistic"},
+                     "finite_sum_file: the loss l_i of each point");
+       },
+       [](const Config&, long) -> std::shared_ptr<const Landscape> {
+         throw InputError("landscape.type = finite_sum_file: the points need a file reader");
+       }},
       {"expression", "landscape.expr",
        [](OptionSet& options) {
          options

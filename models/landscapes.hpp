@@ -221,6 +221,17 @@ struct LandscapeType {
   std::function<std::shared_ptr<const Landscape>(const Config&, long dim)> make;
 };
 
+/// landscape.type of the finite sum whose points come from an HDF5 file: its row's `make` refuses
+/// (no file reader); make_landscape builds it with make_finite_sum_from_file.
+constexpr const char* finite_sum_file_type = "finite_sum_file";
+/// The finite sum landscape.loss = wells | least_squares | logistic on the points of a dataset:
+/// (n, dim) centres for wells, (n, dim + 1) features and target y_i (last column) otherwise, dim
+/// 1..3 (and landscape.dim when set). InputError naming the file and dataset for another shape;
+/// non-finite values and labels other than +-1 are refused by FiniteSumLoss.
+std::shared_ptr<const Landscape> make_finite_sum_from_file(const Config& config, long dim,
+                                                           const std::vector<double>& values,
+                                                           const std::vector<std::size_t>& shape);
+
 /// The built-in types in the order of the help text, double_well (the default) first.
 std::vector<LandscapeType> landscape_types();
 

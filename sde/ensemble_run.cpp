@@ -30,7 +30,7 @@ OptionSet ensemble_run_options() {
 }
 
 void run_ensemble(MPI_Comm comm, const Config& config) {
-  const auto landscape = make_landscape(config);
+  const auto landscape = make_landscape(config, whole_dataset_reader(comm));
   const int dim = landscape->dim();
   const Drift drift = make_drift(config, landscape);
   const TemperatureSchedule schedule = make_temperature_schedule(config);

@@ -34,7 +34,7 @@ void run_fokker_planck(MPI_Comm comm, const Config& config) {
   // PETSc's vector kernels call BLAS; OpenBLAS threads on top of MPI ranks (or of a loaded
   // machine) oversubscribe the cores: a VecNorm of 40000 entries took 4 ms instead of 20 us.
   openblas_set_num_threads(1);
-  const auto landscape = make_landscape(config);
+  const auto landscape = make_landscape(config, whole_dataset_reader(comm));
   const Grid grid = make_grid(comm, config, landscape->dim());
   const Drift drift = make_drift(config, landscape);
   const TemperatureSchedule schedule = make_temperature_schedule(config);

@@ -35,7 +35,7 @@ OptionSet spectrum_run_options() {
 
 void run_spectrum(MPI_Comm comm, const Config& config) {
   openblas_set_num_threads(1); // as relax fp: BLAS threads on top of MPI ranks oversubscribe
-  const auto landscape = make_landscape(config);
+  const auto landscape = make_landscape(config, whole_dataset_reader(comm));
   const Grid grid = make_grid(comm, config, landscape->dim());
   const Drift drift = make_drift(config, landscape);
   const TemperatureSchedule schedule = make_temperature_schedule(config);

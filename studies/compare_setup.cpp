@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/validate.hpp"
+#include "models/finite_sum.hpp"
 #include "models/output_times.hpp"
 #include "sde/ensemble_options.hpp"
 #include "solvers/fokker_planck_setup.hpp"
@@ -19,7 +20,8 @@ namespace {
 std::optional<TwoWells> escape_wells(const ComparisonProblem& problem, const Landscape& landscape,
                                      const std::vector<Axis>& box, std::string& why_not) {
   if (problem.fp.diffusion) {
-    why_not = "diffusion.expr sets a diffusion other than 1/beta (the rates assume 1/beta)";
+    why_not = "the diffusion is not 1/beta (D = " + problem.fp.diffusion->describe() +
+              "; the rates assume 1/beta)";
   } else if (!problem.schedule.is_constant()) {
     why_not = "beta changes with time (temperature.schedule = " + problem.schedule.describe() + ")";
   } else if (!problem.drift.is_gradient()) {
@@ -64,6 +66,39 @@ std::string verdict(bool agrees) {
   return agrees ? "agree within noise" : "DISAGREE";
 }
 
+/// The PDE side of minibatch SGD / SGLD particles on a finite-sum loss: the diffusion of their SDE
+/// model (docs/theory.md), or null when the particles are not minibatch SGD / SGLD.
+std::shared_ptr<const Diffusion> minibatch_sde_model(const IntegratorSettings& integrator,
+                                                     const Landscape& landscape,
+                                                     const TemperatureSchedule& schedule) {
+  const bool is_minibatch =
+      integrator.kind == IntegratorKind::sgd || integrator.kind == IntegratorKind::sgld;
+  const auto* finite_sum = dynamic_cast<const FiniteSumLandscape*>(&landscape);
+  if (!is_minibatch || finite_sum == nullptr) {
+    return nullptr; // sgd then fails in the integrator; sgld off a finite sum is Euler–Maruyama
+  }
+  if (integrator.rates != SgdRates::constant) {
+    const char* rates =
+        integrator.rates == SgdRates::inverse_variance ? "inverse_variance" : "inverse_std";
+    throw InputError(std::string("sde.sgd_rates = ") + rates +
+                     ": relax compare's SDE model of minibatch SGD is for one rate eta = sde.dt "
+                     "on every axis (expected constant)");
+  }
+  const FiniteSumLoss& loss = finite_sum->loss();
+  MinibatchNoiseModel model;
+  model.loss = finite_sum->shared_loss();
+  model.learning_rate = integrator.dt;
+  model.covariance_factor =
+      minibatch_covariance_factor(loss.size(), integrator.batch, integrator.with_replacement);
+  model.adds_temperature = integrator.kind == IntegratorKind::sgld;
+  model.temperature_changes = !schedule.is_constant();
+  model.source =
+      "sde.integrator = " + to_string(integrator.kind) +
+      " (the PDE diffuses with its SDE model, sde.batch = " + std::to_string(integrator.batch) +
+      ", sde.replacement = " + (integrator.with_replacement ? "true" : "false") + ")";
+  return std::make_shared<const Diffusion>(std::move(model));
+}
+
 } // namespace
 
 void declare_compare_options(OptionSet& options) {
@@ -105,6 +140,10 @@ ComparisonProblem make_comparison_problem(const Config& config,
                             std::nullopt};
   problem.output_steps = output_steps(problem.output_times, problem.particles.integrator.dt);
   problem.fp.diffusion = problem.particles.integrator.diffusion; // one D for both sides
+  if (auto model =
+          minibatch_sde_model(problem.particles.integrator, *landscape, problem.schedule)) {
+    problem.fp.diffusion = std::move(model); // SGD / SGLD particles: the PDE of their SDE model
+  }
   problem.rule.noise_factor = config.positive_real("compare.noise_factor");
   problem.rule.false_alarm_rate = config.real("compare.false_alarm_rate");
   if (!(problem.rule.false_alarm_rate > 0 && problem.rule.false_alarm_rate < 1)) {

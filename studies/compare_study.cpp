@@ -203,7 +203,7 @@ CompareOutcome CompareStudy::run(const Landscape& landscape, const std::string& 
 
 CompareOutcome run_compare_study(MPI_Comm comm, const Config& config) {
   openblas_set_num_threads(1); // BLAS threads on top of MPI ranks oversubscribe (fokker_planck_run)
-  const auto landscape = make_landscape(config);
+  const auto landscape = make_landscape(config, whole_dataset_reader(comm));
   const Grid grid = make_grid(comm, config, landscape->dim());
   std::string rates_note;
   ComparisonProblem problem = make_comparison_problem(config, landscape, grid.axes(), &rates_note);

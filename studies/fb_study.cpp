@@ -177,7 +177,7 @@ std::string write_theorem7(OutputFile& file, const ForwardBackwardQuantities& q,
 void run_fb_study(MPI_Comm comm, const Config& config) {
   openblas_set_num_threads(1); // BLAS threads on top of MPI ranks oversubscribe (fokker_planck_run)
   // Everything that can reject the input runs before the output file exists.
-  const auto landscape = make_landscape(config);
+  const auto landscape = make_landscape(config, whole_dataset_reader(comm));
   if (landscape->dim() > 2) {
     throw InputError("landscape.dim = " + std::to_string(landscape->dim()) +
                      ": relax fb runs in 1 or 2 dimensions");

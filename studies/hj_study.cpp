@@ -53,7 +53,7 @@ void append_table(OutputFile& file, MPI_Comm comm, const std::string& dataset,
 class HjStudy {
 public:
   HjStudy(MPI_Comm comm, const Config& config)
-      : comm_(comm), landscape_(make_landscape(config)),
+      : comm_(comm), landscape_(make_landscape(config, whole_dataset_reader(comm))),
         grid_(make_grid(comm, config, landscape_->dim())),
         settings_(make_viscous_hj_settings(config, grid_)),
         dim_(static_cast<std::size_t>(grid_.dim())), f_(grid_),

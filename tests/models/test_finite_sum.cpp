@@ -1,8 +1,10 @@
 // Finite-sum losses against closed forms: the wells' L, grad L and constant Sigma from the sample
 // moments of the centres; least squares' normal equations and Sigma = mean(r_i^2 a_i a_i^T) -
 // grad L grad L^T; logistic regression at theta = 0 (L = log 2); every per-sample gradient
-// against central differences; minibatch factors; reproducible seeded points; refused input.
+// against central differences; minibatch factors; reproducible seeded points; refused input; the
+// built-in diffusion of the SDE model of SGD / SGLD.
 #include "core/error.hpp"
+#include "models/diffusion.hpp"
 #include "models/finite_sum.hpp"
 
 #include <catch2/catch.hpp>
@@ -204,4 +206,48 @@ TEST_CASE("Minibatch covariance factors and refused input", "[models][loss]") {
   CHECK_THROWS_WITH(FiniteSumLoss(FiniteSumKind::wells, 4, {1, 2, 3, 4}, {}, {1, 1, 1, 1}, "w"),
                     Contains("dimension 4, expected 1 to 3"));
   CHECK_THROWS_AS(FiniteSumLoss(FiniteSumKind::least_squares, 1, {NAN}, {1}, {}, "n"), InputError);
+}
+
+TEST_CASE("The SDE model's diffusion: D_i = (eta/2) c_B Sigma_ii(theta), SGLD adds 1/beta, "
+          "c_B = 0 is refused naming its source",
+          "[models][loss][diffusion]") {
+  // Least squares in 2D: Sigma(theta) depends on theta, so D does too.
+  auto loss =
+      std::make_shared<const FiniteSumLoss>(synthetic_least_squares(2, 30, 4, {1.0, -2.0}, 0.3));
+  const double eta = 0.05;
+  const double factor = minibatch_covariance_factor(30, 4, false);
+  MinibatchNoiseModel model{loss, eta, factor, false, false, "sde.integrator = sgd"};
+  const Diffusion sgd(model);
+  model.adds_temperature = true;
+  model.source = "sde.integrator = sgld";
+  const Diffusion sgld(model);
+  CHECK_FALSE(sgd.depends_on_time()); // SGLD's 1/beta(t) only when beta changes
+  CHECK_FALSE(sgld.depends_on_time());
+  CHECK_NOTHROW(sgd.check_dimension(2));
+  CHECK_THROWS_WITH(sgd.check_dimension(1), Catch::Matchers::Contains("sde.integrator = sgd"));
+  for (const std::array<double, 2> theta :
+       {std::array<double, 2>{0.0, 0.0}, {1.0, -2.0}, {3.0, 1.0}}) {
+    std::array<double, 4> sigma{};
+    loss->gradient_covariance(theta.data(), sigma.data());
+    std::array<double, 2> D{};
+    sgd.evaluate(2, theta.data(), 0.0, 2.0, D.data());
+    CHECK(D[0] == Approx(eta / 2 * factor * sigma[0]).epsilon(1e-14));
+    CHECK(D[1] == Approx(eta / 2 * factor * sigma[3]).epsilon(1e-14));
+    CHECK(sgd.check_value(2, theta.data(), 0.0, D.data()).empty());
+    std::array<double, 2> E{};
+    sgld.evaluate(2, theta.data(), 0.0, 2.0, E.data()); // beta = 2
+    CHECK(E[0] == Approx(0.5 + D[0]).epsilon(1e-14));
+    CHECK(E[1] == Approx(0.5 + D[1]).epsilon(1e-14));
+  }
+  CHECK_THAT(sgd.describe(), Catch::Matchers::Contains("(eta/2) c_B Sigma_ii"));
+  // B = n without replacement: no minibatch noise, D = 0, refused with the point.
+  model = {loss,  eta,   minibatch_covariance_factor(30, 30, false),
+           false, false, "sde.integrator = sgd"};
+  const Diffusion none(model);
+  std::array<double, 2> D{};
+  const std::array<double, 2> theta{0.5, 0.5};
+  none.evaluate(2, theta.data(), 0.0, 1.0, D.data());
+  CHECK(D[0] == 0);
+  CHECK_THAT(none.check_value(2, theta.data(), 0.0, D.data()),
+             Catch::Matchers::StartsWith("sde.integrator = sgd: D_0 = 0"));
 }

@@ -18,10 +18,24 @@ using Catch::Contains;
 
 namespace {
 
+/// A stand-in for the HDF5 reader of landscape.type = finite_sum_file: six rows (x, y, label +-1)
+/// that depend on the path and the dataset name, so a change of either changes the loss.
+std::vector<double> fake_points(const std::string& path, const std::string& dataset,
+                                std::vector<std::size_t>& shape) {
+  shape = {6, 3};
+  std::vector<double> values;
+  for (int i = 0; i < 6; ++i) {
+    values.push_back(0.1 * i + (path == "b.h5" ? 0.3 : 0.0));
+    values.push_back(-0.2 * i + (dataset == "other" ? 0.5 : 0.0));
+    values.push_back(i % 2 == 0 ? 1.0 : -1.0);
+  }
+  return values;
+}
+
 std::shared_ptr<const Landscape> build(const std::map<std::string, std::string>& values) {
   OptionSet options;
   declare_landscape_options(options);
-  return make_landscape(Config::from_values(options, values));
+  return make_landscape(Config::from_values(options, values), fake_points);
 }
 
 } // namespace
@@ -164,18 +178,24 @@ Values base_values(const std::string& type) {
       {"double_well", {{"landscape.dim", "2"}}},
       {"gaussian_mixture",
        {{"landscape.weights", "1, 1"}, {"landscape.means", "-1, 1"}, {"landscape.stds", "0.5"}}},
-      {"expression", {{"landscape.expr", "x^2"}}}};
+      {"expression", {{"landscape.expr", "x^2"}}},
+      {"finite_sum_file", {{"landscape.points_file", "a.h5"}, {"landscape.loss", "wells"}}}};
   Values values = bases.count(type) != 0 ? bases.at(type) : Values{};
   values["landscape.type"] = type;
   return values;
 }
 
 /// A valid value other than `spec`'s default (or the base value): a real doubled plus 0.5, the
-/// first item of a list likewise, an integer doubled plus 1, a text key from a fixed table.
+/// first item of a list likewise, an integer doubled plus 1, a text or choice key from a fixed
+/// table.
 std::string changed_value(const OptionSpec& spec, const Values& base) {
   const std::string current = base.count(spec.key) != 0 ? base.at(spec.key) : spec.default_value;
-  if (spec.kind == ValueKind::text) {
-    const Values texts = {{"landscape.expr", "x^2 + 0.5*x"}, {"landscape.gradient", "2*x"}};
+  if (spec.kind == ValueKind::text || spec.kind == ValueKind::choice) {
+    const Values texts = {{"landscape.expr", "x^2 + 0.5*x"},
+                          {"landscape.gradient", "2*x"},
+                          {"landscape.points_file", "b.h5"},
+                          {"landscape.points_dataset", "other"},
+                          {"landscape.loss", "logistic"}};
     return texts.at(spec.key);
   }
   if (spec.kind == ValueKind::integer) { // a count or a seed: doubled plus one
@@ -232,11 +252,45 @@ TEST_CASE("Every row of the landscape table reads its keys and rejects the other
         CHECK_THROWS_WITH(build(changed),
                           Contains(spec.key + " = '") &&
                               Contains("not used by landscape.type = " + type.name));
-        if (spec.kind != ValueKind::text) {
+        if (spec.kind != ValueKind::text && spec.kind != ValueKind::choice) {
           changed[spec.key] = "+" + spec.default_value;
           CHECK(fingerprint(*build(changed)) == reference); // its default, spelt otherwise
         }
       }
     }
   }
+}
+
+TEST_CASE("finite_sum_file: the loss of the file's points; the reader's shape checked; stiffness "
+          "only for wells; no reader or no file refused",
+          "[models][loss]") {
+  const Values least_squares = {{"landscape.type", "finite_sum_file"},
+                                {"landscape.points_file", "a.h5"}};
+  const auto loss = build(least_squares); // rows (x, y, label): 2D features, target the label
+  REQUIRE(loss->dim() == 2);
+  const double zero[2] = {0, 0};
+  CHECK(loss->value(zero) == Approx(0.5)); // mean of y_i^2 / 2 with y_i = +-1
+  Values wells = least_squares;
+  wells["landscape.loss"] = "wells";
+  CHECK(build(wells)->dim() == 3);
+  Values stiff = least_squares;
+  stiff["landscape.stiffness"] = "2";
+  CHECK_THROWS_WITH(build(stiff), Contains("landscape.stiffness") && Contains("loss = wells"));
+  Values dim = least_squares;
+  dim["landscape.dim"] = "3";
+  CHECK_THROWS_WITH(build(dim), Contains("landscape.dim") && Contains("2 (or 0)"));
+  OptionSet options;
+  declare_landscape_options(options);
+  CHECK_THROWS_WITH(make_landscape(Config::from_values(options, least_squares)),
+                    Contains("this command cannot read the points of a file"));
+  CHECK_THROWS_WITH(build({{"landscape.type", "finite_sum_file"}}),
+                    Contains("landscape.points_file = ''") && Contains("needs an HDF5 file"));
+  const auto wrong_shape = [](const std::string&, const std::string&,
+                              std::vector<std::size_t>& shape) {
+    shape = {4, 5};
+    return std::vector<double>(20, 0.0);
+  };
+  CHECK_THROWS_WITH(make_landscape(Config::from_values(options, least_squares), wrong_shape),
+                    Contains("dataset 'points': expected a dataset of shape (n, dim + 1)") &&
+                        Contains("got (4, 5)"));
 }

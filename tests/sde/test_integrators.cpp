@@ -595,3 +595,151 @@ TEST_CASE("SGD with anisotropic noise has one temperature per axis; rates eta'/s
     }
   }
 }
+
+// Studies (a), (c), (d) of the SDE model of SGD (docs/theory.md, "The SDE model of minibatch SGD";
+// their sweeps with more particles: examples/sgd_sde_studies.py). Study (b), the two temperatures
+// of anisotropic noise and the rates that restore one, is the test above.
+
+TEST_CASE("Study (a): the SDE model's stationary variance error shrinks at order 1 in eta; the "
+          "Gibbs prediction at the constant temperature 1/beta stays off",
+          "[sde][integrators][sgd][study]") {
+  // 1D wells, kappa = 2, B = 1: Var_SGD / Var_model - 1 = eta kappa / (2 - eta kappa) (the AR(1)
+  // of the test above), order 1; the Gibbs Var = 1/(beta kappa) is off by O(1) at every eta
+  // (SGD's Var -> 0 with eta). N = 1e5: relative standard error 0.45% per variance.
+  const double kappa = 2.0;
+  const FiniteSumLoss loss = synthetic_wells(1, 20, 3, {1.0}, {kappa});
+  const Drift drift = finite_sum_drift(loss);
+  const double var_c = centre_variance(loss, 0);
+  const std::vector<double> etas = {0.2, 0.1, 0.05};
+  std::vector<double> errors;
+  for (const double eta : etas) {
+    IntegratorSettings settings;
+    settings.kind = IntegratorKind::sgd;
+    settings.dt = eta;
+    Ensemble e = gaussian_start(100000, 1, 0.0, 0.0);
+    run(e, drift, TemperatureSchedule::constant(1.0), settings,
+        static_cast<std::uint32_t>(std::lround(8 / (eta * kappa))), 31);
+    const auto [variance, error] = variance_with_error(e, 0);
+    const double model = eta * kappa * var_c / 2;
+    const double relative = variance / model - 1;
+    const double predicted = eta * kappa / (2 - eta * kappa);
+    CAPTURE(eta, variance, error, model, relative, predicted);
+    CHECK(std::abs(relative - predicted) < 5 * error / model);
+    CHECK(std::abs(variance * kappa - 1) > 0.5); // the Gibbs at beta = 1 is off
+    errors.push_back(relative);
+  }
+  const double order = fitted_order(etas, errors);
+  CAPTURE(errors[0], errors[1], errors[2], order);
+  CHECK(std::abs(order - 1) < 0.25); // the exact local order at these eta is 1.05 .. 1.12
+}
+
+namespace {
+
+/// The minimizer of the least-squares loss in 2D: the normal equations (sum a a^T) theta = sum a y.
+std::array<double, 2> least_squares_minimizer(const FiniteSumLoss& loss) {
+  std::array<double, 3> h{}; // H_00, H_01, H_11
+  std::array<double, 2> r{};
+  for (std::size_t i = 0; i < loss.size(); ++i) {
+    const double* a = loss.point(i);
+    h[0] += a[0] * a[0];
+    h[1] += a[0] * a[1];
+    h[2] += a[1] * a[1];
+    r[0] += a[0] * loss.target(i);
+    r[1] += a[1] * loss.target(i);
+  }
+  const double det = h[0] * h[2] - h[1] * h[1];
+  return {(h[2] * r[0] - h[1] * r[1]) / det, (h[0] * r[1] - h[1] * r[0]) / det};
+}
+
+} // namespace
+
+TEST_CASE("Study (c): the eta/4 theorem, d<L>/d eta at eta -> 0 = E_i |g_i|^2 / 4 at the minimizer",
+          "[sde][integrators][sgd][study]") {
+  // 2D least squares (Sigma(theta) position-dependent, H not diagonal), B = 1. For a quadratic L
+  // the SDE model's stationary covariance C solves H C + C H = eta Sigma(theta*) + O(eta^2), so
+  // <L> - L* = tr(H C) / 2 = eta tr Sigma / 4 = (eta/4) E_i |g_i(theta*)|^2 (grad L(theta*) = 0).
+  // The slope S is the intercept of (<L> - L*) / eta = S + c eta, fitted by weighted least squares
+  // over eta = 0.04, 0.02, 0.01 with the sample standard errors; asserted within 4 of its errors.
+  const FiniteSumLoss loss = synthetic_least_squares(2, 50, 5, {1.0, -0.5}, 0.5);
+  const Drift drift = finite_sum_drift(loss);
+  const std::array<double, 2> minimizer = least_squares_minimizer(loss);
+  const double minimum = loss.value(minimizer.data());
+  std::array<double, 4> sigma{};
+  loss.gradient_covariance(minimizer.data(), sigma.data());
+  const double predicted = (sigma[0] + sigma[3]) / 4;
+  const std::size_t n = 50000;
+  const std::vector<double> etas = {0.04, 0.02, 0.01};
+  std::vector<double> slopes;
+  std::vector<double> slope_errors;
+  for (const double eta : etas) {
+    IntegratorSettings settings;
+    settings.kind = IntegratorKind::sgd;
+    settings.dt = eta;
+    Ensemble e = gaussian_start(n, 2, 0.0, 0.0);
+    for (std::size_t p = 0; p < n; ++p) { // start at the minimizer: only C has to relax
+      e.x[p] = minimizer[0];
+      e.x[n + p] = minimizer[1];
+    }
+    run(e, drift, TemperatureSchedule::constant(1.0), settings,
+        static_cast<std::uint32_t>(std::lround(6 / eta)), 38); // C relaxes at 2 eta h_min ~ 1.4 eta
+    std::vector<double> excess(n);
+    for (std::size_t p = 0; p < n; ++p) {
+      const std::array<double, 2> theta = {e.x[p], e.x[n + p]};
+      excess[p] = loss.value(theta.data()) - minimum;
+    }
+    const t::SampleMoments m = t::sample_moments(excess);
+    slopes.push_back(m.mean / eta);
+    slope_errors.push_back(std::sqrt(m.variance / static_cast<double>(n)) / eta);
+  }
+  // Weighted least squares of slopes = S + c eta: the intercept S and its standard error.
+  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t j = 0; j < etas.size(); ++j) {
+    const double w = 1 / (slope_errors[j] * slope_errors[j]);
+    sw += w;
+    sx += w * etas[j];
+    sy += w * slopes[j];
+    sxx += w * etas[j] * etas[j];
+    sxy += w * etas[j] * slopes[j];
+  }
+  const double det = sw * sxx - sx * sx;
+  const double intercept = (sxx * sy - sx * sxy) / det;
+  const double intercept_error = std::sqrt(sxx / det);
+  CAPTURE(slopes[0], slopes[1], slopes[2], slope_errors[2], intercept, intercept_error, predicted);
+  CHECK(std::abs(intercept - predicted) < 4 * intercept_error);
+  CHECK(std::abs(intercept - 2 * predicted) > 10 * intercept_error); // an eta/2 law is rejected
+  CHECK(intercept_error < 0.05 * predicted);
+}
+
+TEST_CASE("Study (d): SGLD's stationary bias from minibatch noise is the SDE model's D = 1/beta + "
+          "(eta/2) Sigma_B, plus Euler–Maruyama's own eta/(2 beta)",
+          "[sde][integrators][sgd][study]") {
+  // 1D wells kappa = 1, Var(c) ~ 10, B = 1, beta = 1, eta = 0.05: the model's Var = (1/beta + eta
+  // Sigma_B / 2) / kappa, its bias over the Gibbs 1/(beta kappa) is eta Sigma_B / (2 kappa) ~ 0.25;
+  // the FP of the model does not see the discretization, whose bias to the same order is eta /
+  // (2 beta) (the AR(1): Var_exact = Var_model (1 + eta kappa / 2 + O(eta^2))); with beta = kappa
+  // = 1 the exact bias minus both is eta^2 (Sigma_B + 1) / (2 (2 - eta)). N = 1e5.
+  const double kappa = 1.0;
+  const double beta = 1.0;
+  const double eta = 0.05;
+  const FiniteSumLoss loss = synthetic_wells(1, 20, 4, {5.0}, {kappa});
+  const Drift drift = finite_sum_drift(loss);
+  const double sigma_b = kappa * kappa * centre_variance(loss, 0); // c_B = 1
+  IntegratorSettings settings;
+  settings.kind = IntegratorKind::sgld;
+  settings.dt = eta;
+  Ensemble e = gaussian_start(100000, 1, 0.0, 0.0);
+  run(e, drift, TemperatureSchedule::constant(beta), settings,
+      static_cast<std::uint32_t>(std::lround(8 / (eta * kappa))), 41);
+  const auto [variance, error] = variance_with_error(e, 0);
+  const double gibbs = 1 / (beta * kappa);
+  const double model_bias = eta * sigma_b / (2 * kappa);
+  const double bias = variance - gibbs;
+  const double exact =
+      (2 * eta / beta + eta * eta * sigma_b) / (1 - (1 - eta * kappa) * (1 - eta * kappa)) - gibbs;
+  CAPTURE(variance, error, bias, model_bias, eta / (2 * beta), exact);
+  CHECK(std::abs(bias - exact) < 5 * error);
+  const double second_order = eta * eta * (sigma_b + 1) / (2 * (2 - eta));
+  CHECK(std::abs(bias - (model_bias + eta / (2 * beta))) < 5 * error + 2 * second_order);
+  CHECK(bias > 10 * error);                 // not Gibbs
+  CHECK(model_bias > 5 * eta / (2 * beta)); // the minibatch part dominates the bias
+}

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/mpi.hpp"
 #include "escape_reference.hpp"
+#include "models/finite_sum.hpp"
 #include "models/output_times.hpp"
 #include "test_compare_support.hpp"
 
@@ -420,4 +421,63 @@ TEST_CASE("Position-dependent diffusion: the histogram agrees with the PDE densi
   CAPTURE(c.l1, c.noise, c.chi_square.pvalue);
   CHECK(c.chi_square.pvalue < 1e-6);
   CHECK_FALSE(c.agrees);
+}
+
+TEST_CASE("Minibatch SGD and SGLD on a finite sum: the histogram agrees with the FP of the SDE "
+          "model D = (eta/2) c_B Sigma_ii [+ 1/beta] at every output and at stationarity, not "
+          "with D = 1/beta",
+          "[compare][sgd]") {
+  // 1D wells l_i = kappa (x - c_i)^2 / 2, n = 20, kappa = 2, spread 10, B = 1 with replacement
+  // (c_B = 1), eta = 0.0025: Sigma = kappa^2 Var(c) is constant, so the model is OU with D = eta
+  // Sigma / 2 (SGD, Var = eta kappa Var(c) / 2 ~ 0.26) or 1/beta + eta Sigma / 2 (SGLD, Var ~
+  // 0.76), both off the Gibbs Var = 1/(beta kappa) = 0.5. The model neglects a relative eta kappa /
+  // 2 = 0.25% of the variance (the exact AR(1)) and the skewness of the one-point kicks eta kappa
+  // (c_i - cbar), ~0.05 against the width 0.5 (at eta = 0.01 and spread 5 chi-square sees them at
+  // p ~ 1e-7 with N = 4e4: the model's error is O(eta)). h = 1/16 (at h = 1/8 the PDE's mean in
+  // the transient is off by 4 SE).
+  std::map<std::string, std::string> values = {
+      {"landscape.type", "wells"}, {"landscape.points", "20"},
+      {"landscape.spread", "10"},  {"landscape.stiffness", "2"},
+      {"grid.lo", "-7"},           {"grid.hi", "7"},
+      {"grid.n", "224"},           {"initial.mean", "0"},
+      {"initial.std", "0.5"},      {"sde.particles", "40000"},
+      {"sde.batch", "1"},          {"sde.dt", "0.0025"},
+      {"fp.dt", "0.002"},          {"time.end", "4"},
+      {"time.outputs", "4"}};
+  for (const std::string integrator : {"sgd", "sgld"}) {
+    values["sde.integrator"] = integrator;
+    CompareFixture fixture(world(), values);
+    REQUIRE(fixture.run.problem().fp.diffusion);
+    INFO(integrator << ": D = " << fixture.run.problem().fp.diffusion->describe());
+    CHECK_FALSE(fixture.run.problem().wells); // the rates assume D = 1/beta
+    check_agreement_at_every_output(fixture);
+    const StationaryComparison s = fixture.run.compare_to_stationary();
+    CAPTURE(s.particles.l1, s.particles.noise, s.particles.chi_square.pvalue);
+    CHECK_FALSE(s.is_gibbs);
+    CHECK(s.particles.agrees);
+    // The stationary state is the OU Gaussian of the model, and not the Gibbs at beta = 1.
+    const auto& loss = dynamic_cast<const FiniteSumLandscape&>(*fixture.landscape).loss();
+    double sigma = 0;
+    const double anywhere = 0; // Sigma of the wells does not depend on x
+    loss.gradient_covariance(&anywhere, &sigma);
+    double minimizer = 0;
+    for (std::size_t i = 0; i < loss.size(); ++i) {
+      minimizer += loss.point(i)[0] / static_cast<double>(loss.size());
+    }
+    const double temperature = 0.0025 * sigma / 2 + (integrator == "sgld" ? 1.0 : 0.0);
+    const double variance = temperature / 2;
+    GridField exact(fixture.grid);
+    exact.fill([&](const double* x) {
+      return std::exp(-(x[0] - minimizer) * (x[0] - minimizer) / (2 * variance));
+    });
+    RELAX_PETSC(VecScale(exact.vec(), 1.0 / integral(exact)));
+    const GridField stationary = fixture.run.solver().stationary();
+    CAPTURE(variance, l1_distance(stationary, exact));
+    CHECK(l1_distance(stationary, exact) < 2e-3);
+    CHECK(l1_distance(fixture.run.solver().gibbs(1.0), exact) > 0.15);
+  }
+  // The model is for one rate on every axis: per-parameter rates are refused.
+  values["sde.sgd_rates"] = "inverse_variance";
+  CHECK_THROWS_WITH(CompareFixture(world(), values),
+                    Catch::Matchers::Contains("sde.sgd_rates = inverse_variance"));
 }
