@@ -247,14 +247,153 @@ private:
   std::vector<double> sigma_;
 };
 
+/// MALA's proposal y = x + a g + s xi (a = -dt with g = grad f).
+template <typename Real>
+RELAX_UPDATE_CLONES void propose(std::size_t rows, std::size_t count, std::size_t capacity,
+                                 const double* __restrict x, double a, const double* __restrict g,
+                                 double s, const Real* __restrict xi, double* __restrict y) {
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    for (std::size_t p = 0; p < count; ++p) {
+      y[o + p] = x[o + p] + (a * g[o + p] + s * static_cast<double>(xi[o + p]));
+    }
+  }
+}
+
+/// The points x (with f(x) and grad f(x)) and the proposals y of a MALA block.
+struct MalaPoints {
+  const double* x;
+  const double* f_x;
+  const double* g_x;
+  const double* y;
+  const double* f_y;
+  const double* g_y;
+};
+
+/// log of the Metropolis–Hastings ratio at beta: -beta (f(y) - f(x)) + (|fwd|^2 - |bwd|^2)
+/// beta/(4 dt), fwd = y - x + grad f(x) dt, bwd = x - y + grad f(y) dt; axis 0 in the pass of the
+/// energies, the others added axis by axis.
+RELAX_UPDATE_CLONES void mala_log_ratio(std::size_t rows, std::size_t count, std::size_t capacity,
+                                        double b, double dt, const MalaPoints& points,
+                                        double* __restrict log_ratio) {
+  const double c = b / (4.0 * dt);
+  const auto squares = [c, dt](double x, double y, double g_x, double g_y) {
+    const double forward = y - x + dt * g_x;
+    const double backward = x - y + dt * g_y;
+    return c * (forward * forward - backward * backward);
+  };
+  const double* __restrict f_x = points.f_x;
+  const double* __restrict f_y = points.f_y;
+  const double* __restrict x = points.x;
+  const double* __restrict y = points.y;
+  const double* __restrict g_x = points.g_x;
+  const double* __restrict g_y = points.g_y;
+  for (std::size_t p = 0; p < count; ++p) {
+    log_ratio[p] = -b * (f_y[p] - f_x[p]) + squares(x[p], y[p], g_x[p], g_y[p]);
+  }
+  for (std::size_t k = 1; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    for (std::size_t p = 0; p < count; ++p) {
+      log_ratio[p] += squares(x[o + p], y[o + p], g_x[o + p], g_y[o + p]);
+    }
+  }
+}
+
+/// Where keep[p]: x[., p] = y[., p], f_x[p] = f_y[p], g_x[., p] = g_y[., p], as blends (no branch).
+RELAX_UPDATE_CLONES void take_accepted(std::size_t rows, std::size_t count, std::size_t capacity,
+                                       const unsigned char* __restrict keep, const MalaPoints& from,
+                                       double* __restrict x, double* __restrict f_x,
+                                       double* __restrict g_x) {
+  const double* __restrict f_y = from.f_y;
+  for (std::size_t p = 0; p < count; ++p) {
+    f_x[p] = keep[p] != 0 ? f_y[p] : f_x[p];
+  }
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t o = k * capacity;
+    const double* __restrict y = from.y + o;
+    const double* __restrict g_y = from.g_y + o;
+    for (std::size_t p = 0; p < count; ++p) {
+      x[o + p] = keep[p] != 0 ? y[p] : x[o + p];
+      g_x[o + p] = keep[p] != 0 ? g_y[p] : g_x[o + p];
+    }
+  }
+}
+
+/// keep[p] = 1 where log u_p < log_ratio_p is decided without the log: log_ratio_p >= 0, or
+/// u_p - 1 < log_ratio_p with 1 - u_p >= 2^-50. Then the test holds: relax's log (log_units) is < 0
+/// on (0, 1), and with t = 1 - u, log u <= -t - t^2/2, so a log within 1 ulp (2^-52 relative)
+/// stays <= -t = u - 1 once t >= 2^-50 (u - 1 is exact for u >= 1/2; below, t^2/2 covers its
+/// rounding). keep[p] = 0 elsewhere: undecided (a NaN ratio included).
+/// Returns how many are kept.
+RELAX_UPDATE_CLONES std::int64_t accept_by_bound(std::size_t count, const double* __restrict u,
+                                                 const double* __restrict log_ratio,
+                                                 unsigned char* __restrict keep) {
+  constexpr double largest_bounded = 1.0 - 0x1p-50;
+  std::int64_t kept = 0;
+  for (std::size_t p = 0; p < count; ++p) {
+    // bitwise, not short-circuit: one vector of comparisons, no branch
+    keep[p] = static_cast<unsigned char>(static_cast<unsigned>(log_ratio[p] >= 0.0) |
+                                         (static_cast<unsigned>(u[p] <= largest_bounded) &
+                                          static_cast<unsigned>(u[p] - 1.0 < log_ratio[p])));
+    kept += keep[p];
+  }
+  return kept;
+}
+
+RELAX_UPDATE_CLONES std::int64_t count_kept(std::size_t count, const unsigned char* keep) {
+  std::int64_t kept = 0;
+  for (std::size_t p = 0; p < count; ++p) {
+    kept += keep[p];
+  }
+  return kept;
+}
+
+/// MALA's Metropolis test keep[p] = (log u_p < log_ratio_p), false for a NaN ratio, with log u by
+/// relax's log kernel (sde/rng.hpp): the proposals accept_by_bound cannot decide (at MALA's usual
+/// acceptance a few in 10^4) are gathered and pay one batch log; the rest pay none.
+class MetropolisTest {
+public:
+  explicit MetropolisTest(std::size_t capacity)
+      : undecided_(capacity), u_(capacity), log_u_(capacity) {}
+
+  /// Writes keep[0..count) and returns how many are kept.
+  std::int64_t operator()(std::size_t count, const double* u, const double* log_ratio,
+                          unsigned char* keep) {
+    const std::int64_t decided = accept_by_bound(count, u, log_ratio, keep);
+    if (decided == static_cast<std::int64_t>(count)) {
+      return decided; // the usual block: every proposal accepted by the bound
+    }
+    std::size_t m = 0;
+    for (std::size_t p = 0; p < count; ++p) { // branch-free compaction of the undecided
+      undecided_[m] = static_cast<std::uint32_t>(p);
+      u_[m] = u[p];
+      m += keep[p] == 0 ? 1 : 0;
+    }
+    log_units(m, u_.data(), log_u_.data());
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::uint32_t p = undecided_[i];
+      keep[p] = log_u_[i] < log_ratio[p] ? 1 : 0;
+    }
+    return count_kept(count, keep);
+  }
+
+private:
+  std::vector<std::uint32_t> undecided_;
+  std::vector<double> u_;
+  std::vector<double> log_u_;
+};
+
+/// MALA with every pass over the block a vector loop: the proposal, one evaluate_batch of f and
+/// grad f at all proposals, the log ratio, the Metropolis test against stream 1's uniforms
+/// (MetropolisTest) and branch-free blends of the accepted proposals into the state.
 class Mala final : public BlockIntegrator {
 public:
   Mala(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
        const IntegratorSettings& settings, std::size_t capacity)
       : BlockIntegrator(drift, schedule, seed, settings, capacity), f_x_(capacity), g_x_(size()),
-        y_(size()), f_y_(capacity), g_y_(size()), log_ratio_(capacity),
-        uniforms_(CounterRng(seed, rng_stream::acceptance), StepDraws<double>::Kind::uniform, 1,
-                  capacity) {
+        y_(size()), f_y_(capacity), g_y_(size()), log_ratio_(capacity), keep_(capacity),
+        metropolis_(capacity), uniforms_(CounterRng(seed, rng_stream::acceptance),
+                                         StepDraws<double>::Kind::uniform, 1, capacity) {
     if (!drift.is_gradient()) {
       throw InputError("sde.integrator = mala needs a gradient drift (drift.rotation = 0), got "
                        "drift.rotation = " +
@@ -267,37 +406,18 @@ public:
     const double b = beta(n);
     const auto rows = static_cast<std::size_t>(dim());
     // Proposal y = x - grad f(x) dt + sqrt(2 dt / beta) xi.
-    std::copy(x_.begin(), x_.end(), y_.begin());
     with_increments(n, [&](const auto* xi) {
-      add_scaled(rows, count_, capacity_, -dt, g_x_.data(), std::sqrt(2.0 * dt / b), xi, y_.data());
+      propose(rows, count_, capacity_, x_.data(), -dt, g_x_.data(), std::sqrt(2.0 * dt / b), xi,
+              y_.data());
     });
     drift_.landscape().evaluate_batch(count_, capacity_, y_.data(), f_y_.data(), g_y_.data());
-    // log of the Metropolis–Hastings ratio: -beta (f(y) - f(x)) + (|fwd|^2 - |bwd|^2) beta/(4 dt),
-    // fwd = y - x + grad f(x) dt, bwd = x - y + grad f(y) dt.
-    for (std::size_t p = 0; p < count_; ++p) {
-      log_ratio_[p] = -b * (f_y_[p] - f_x_[p]);
-    }
-    const double c = b / (4.0 * dt);
-    for (std::size_t k = 0; k < rows; ++k) {
-      const std::size_t o = k * capacity_;
-      for (std::size_t p = 0; p < count_; ++p) {
-        const double forward = y_[o + p] - x_[o + p] + dt * g_x_[o + p];
-        const double backward = x_[o + p] - y_[o + p] + dt * g_y_[o + p];
-        log_ratio_[p] += c * (forward * forward - backward * backward);
-      }
-    }
-    const double* u = uniforms_.at(first_id_, count_, n);
-    std::int64_t accepted = 0;
-    for (std::size_t p = 0; p < count_; ++p) {
-      if (std::log(u[p]) < log_ratio_[p]) { // false for a NaN ratio: rejected
-        ++accepted;
-        f_x_[p] = f_y_[p];
-        for (std::size_t k = 0; k < rows; ++k) {
-          x_[k * capacity_ + p] = y_[k * capacity_ + p];
-          g_x_[k * capacity_ + p] = g_y_[k * capacity_ + p];
-        }
-      }
-    }
+    const MalaPoints points{x_.data(), f_x_.data(), g_x_.data(),
+                            y_.data(), f_y_.data(), g_y_.data()};
+    mala_log_ratio(rows, count_, capacity_, b, dt, points, log_ratio_.data());
+    const std::int64_t accepted =
+        metropolis_(count_, uniforms_.at(first_id_, count_, n), log_ratio_.data(), keep_.data());
+    take_accepted(rows, count_, capacity_, keep_.data(), points, x_.data(), f_x_.data(),
+                  g_x_.data());
     acceptance_.proposed += static_cast<std::int64_t>(count_);
     acceptance_.accepted += accepted;
   }
@@ -313,6 +433,8 @@ private:
   std::vector<double> f_y_;
   std::vector<double> g_y_;
   std::vector<double> log_ratio_;
+  std::vector<unsigned char> keep_;
+  MetropolisTest metropolis_;
   StepDraws<double> uniforms_;
 };
 
@@ -672,10 +794,11 @@ BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule,
       return std::make_unique<MinibatchSgd>(drift, schedule, seed, settings, capacity);
     }
     if (describe_minibatch(settings) != describe_minibatch(IntegratorSettings{settings.kind})) {
-      throw InputError("sde.batch, sde.replacement, sde.sgd_rates = " +
-                       describe_minibatch(settings) + ": read by sde.integrator = sgld only on a "
-                       "finite-sum landscape (wells, least_squares, logistic), got " +
-                       drift.landscape().describe() + "; expected them unset");
+      throw InputError(
+          "sde.batch, sde.replacement, sde.sgd_rates = " + describe_minibatch(settings) +
+          ": read by sde.integrator = sgld only on a "
+          "finite-sum landscape (wells, least_squares, logistic), got " +
+          drift.landscape().describe() + "; expected them unset");
     }
     break;
   case IntegratorKind::euler_maruyama:

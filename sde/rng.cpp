@@ -324,6 +324,13 @@ RELAX_INLINE void uniform_loop(const Words& w, double* __restrict out, std::size
   }
 }
 
+RELAX_INLINE void log_loop(const double* __restrict u, double* __restrict out) {
+#pragma omp simd
+  for (std::size_t i = 0; i < chunk; ++i) {
+    out[i] = log_unit(u[i]);
+  }
+}
+
 RELAX_INLINE void normal_loop(const Words& w, double* __restrict out, std::size_t stride) {
 #pragma omp simd
   for (std::size_t i = 0; i < chunk; ++i) {
@@ -343,12 +350,16 @@ RELAX_INLINE void normal_loop(const Words& w, float* __restrict out, std::size_t
 struct Kernels {
   void (*philox)(const Counter&, Words&);
   void (*uniform)(const Words&, double*, std::size_t);
+  void (*log)(const double*, double*);
   void (*normal_double)(const Words&, double*, std::size_t);
   void (*normal_float)(const Words&, float*, std::size_t);
 };
 
 void uniform_portable(const Words& w, double* out, std::size_t stride) {
   uniform_loop(w, out, stride);
+}
+void log_portable(const double* u, double* out) {
+  log_loop(u, out);
 }
 void normal_portable(const Words& w, double* out, std::size_t stride) {
   normal_loop(w, out, stride);
@@ -361,6 +372,9 @@ void normal_portable(const Words& w, float* out, std::size_t stride) {
 RELAX_AVX2 void uniform_avx2(const Words& w, double* out, std::size_t stride) {
   uniform_loop(w, out, stride);
 }
+RELAX_AVX2 void log_avx2(const double* u, double* out) {
+  log_loop(u, out);
+}
 RELAX_AVX2 void normal_avx2(const Words& w, double* out, std::size_t stride) {
   normal_loop(w, out, stride);
 }
@@ -369,6 +383,9 @@ RELAX_AVX2 void normal_avx2(const Words& w, float* out, std::size_t stride) {
 }
 RELAX_AVX512 void uniform_avx512(const Words& w, double* out, std::size_t stride) {
   uniform_loop(w, out, stride);
+}
+RELAX_AVX512 void log_avx512(const double* u, double* out) {
+  log_loop(u, out);
 }
 RELAX_AVX512 void normal_avx512(const Words& w, double* out, std::size_t stride) {
   normal_loop(w, out, stride);
@@ -384,16 +401,17 @@ Kernels kernels_for(SimdLevel level) {
 #if RELAX_RNG_X86
   switch (level) {
   case SimdLevel::avx512:
-    return {philox_avx512, uniform_avx512, static_cast<D>(normal_avx512),
+    return {philox_avx512, uniform_avx512, log_avx512, static_cast<D>(normal_avx512),
             static_cast<F>(normal_avx512)};
   case SimdLevel::avx2:
-    return {philox_avx2, uniform_avx2, static_cast<D>(normal_avx2), static_cast<F>(normal_avx2)};
+    return {philox_avx2, uniform_avx2, log_avx2, static_cast<D>(normal_avx2),
+            static_cast<F>(normal_avx2)};
   case SimdLevel::portable:
     break;
   }
 #endif
   (void)level;
-  return {philox_portable, uniform_portable, static_cast<D>(normal_portable),
+  return {philox_portable, uniform_portable, log_portable, static_cast<D>(normal_portable),
           static_cast<F>(normal_portable)};
 }
 
@@ -422,6 +440,12 @@ void fill_rows(const Counter& first, std::size_t n, Real* out, std::size_t strid
 }
 
 } // namespace
+
+std::array<double, 2> CounterRng::log_uniform_pair(std::uint64_t id, std::uint32_t step,
+                                                   std::uint32_t draw) const {
+  const std::array<double, 2> u = uniform_pair(id, step, draw);
+  return {log_unit(u[0]), log_unit(u[1])};
+}
 
 std::array<double, 2> CounterRng::normal_pair(std::uint64_t id, std::uint32_t step,
                                               std::uint32_t draw) const {
@@ -459,6 +483,23 @@ void CounterRng::normal_quads(std::uint64_t first_id, std::size_t n, std::uint32
   const Kernels k = kernels_for(level_);
   fill_rows<4>(Counter{key_.v[0], key_.v[1], first_id, step, draw}, n, out, stride, k.philox,
                k.normal_float);
+}
+
+void log_units(std::size_t n, const double* u, double* out, SimdLevel level) {
+  const Kernels k = kernels_for(level);
+  alignas(64) double in_tail[chunk];
+  alignas(64) double out_tail[chunk];
+  for (std::size_t done = 0; done < n; done += chunk) {
+    const std::size_t count = std::min(chunk, n - done);
+    if (count == chunk) {
+      k.log(u + done, out + done);
+      continue;
+    }
+    std::fill_n(in_tail, chunk, 0.5); // padding: any value in (0, 1)
+    std::copy_n(u + done, count, in_tail);
+    k.log(in_tail, out_tail);
+    std::copy_n(out_tail, count, out + done);
+  }
 }
 
 SimdLevel best_simd_level() {

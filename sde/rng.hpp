@@ -7,6 +7,8 @@
 // Transforms (one definition, shared bit for bit by the scalar and the block paths):
 // * uniform (double): u = (k + 1/2) 2^-52, k the top 52 bits of a 64-bit word pair; u in (0, 1).
 // * uniform (float):  u = (k + 1/2) 2^-24, k the top 24 bits of one 32-bit word; u in (0, 1).
+// * log uniforms: log u of the double uniform by the log kernel of Box–Muller (below; log_units in
+//   batch), so a Metropolis test log u < log alpha has the same bits in every path.
 // * normals: Box–Muller, r = sqrt(-2 log u1), (r cos 2 pi u2, r sin 2 pi u2). log, cos and sin are
 //   relax's own polynomial kernels (fdlibm's minimax coefficients; cos/sin reduce 2 pi u exactly by
 //   quadrants of u), evaluated in IEEE arithmetic without contraction or fast-math, so a scalar, an
@@ -59,6 +61,10 @@ public:
     return {to_open_unit(b[0], b[1]), to_open_unit(b[2], b[3])};
   }
 
+  /// The logs of uniform_pair, by relax's log kernel (the one of Box–Muller; within 1 ulp of log).
+  std::array<double, 2> log_uniform_pair(std::uint64_t id, std::uint32_t step,
+                                         std::uint32_t draw) const;
+
   /// Two independent standard normals from one Philox call: Box–Muller of the uniform_pair,
   /// (r cos 2 pi u2, r sin 2 pi u2) with r = sqrt(-2 log u1).
   std::array<double, 2> normal_pair(std::uint64_t id, std::uint32_t step, std::uint32_t draw) const;
@@ -98,5 +104,10 @@ private:
   r123::Philox4x32::key_type key_;
   SimdLevel level_;
 };
+
+/// out[i] = log u[i] for u[i] in (0, 1) by relax's log kernel (the one of Box–Muller and of
+/// log_uniform_pair; within 1 ulp, and < 0 for every u < 1), vectorized at `level`, the same bits
+/// at every level. out may not alias u.
+void log_units(std::size_t n, const double* u, double* out, SimdLevel level = best_simd_level());
 
 } // namespace relax

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -239,4 +240,53 @@ TEST_CASE("Step draws follow the documented counter rule in any block and window
     }
   }
   CHECK(mismatches == 0);
+}
+
+TEST_CASE("Log uniforms: within 1 ulp of libm, below 0 and below u - 1 where MALA assumes it, "
+          "the same bits in every path",
+          "[sde][rng]") {
+  // MALA's test log u < log a (stream 1) takes log u from relax's log kernel: log_uniform_pair is
+  // it on uniform_pair, log_units the batch path at every SIMD level (any length: chunk tails are
+  // padded). MALA decides most proposals without the log from log u <= u - 1 (1 - u >= 2^-50) and
+  // log u < 0, both checked here on the uniforms closest to 1 (u = 1 - (2j + 1) 2^-53).
+  const CounterRng scalar(5, 1);
+  double worst_ulps = 0;
+  std::vector<double> u;
+  for (std::uint64_t id = 0; id < 100000; ++id) {
+    const auto pair = scalar.uniform_pair(id, 3, 0);
+    const auto logs = scalar.log_uniform_pair(id, 3, 0);
+    for (std::size_t j = 0; j < 2; ++j) {
+      const double exact = std::log(pair[j]);
+      worst_ulps =
+          std::max(worst_ulps, std::abs(logs[j] - exact) /
+                                   (std::nextafter(std::abs(exact), 1e300) - std::abs(exact)));
+      u.push_back(pair[j]);
+    }
+  }
+  CAPTURE(worst_ulps);
+  CHECK(worst_ulps <= 1.0);
+  std::vector<double> near_one;
+  for (std::uint64_t j = 0; j < (1U << 14); ++j) {
+    near_one.push_back(1.0 - static_cast<double>(2 * j + 1) * 0x1p-53);
+  }
+  std::size_t mismatches = 0;
+  std::size_t bound_violations = 0;
+  for (const relax::SimdLevel level : relax::supported_simd_levels()) {
+    std::vector<double> logs(u.size());
+    for (const std::size_t n : {1UL, 63UL, 64UL, 65UL, 257UL, u.size()}) {
+      relax::log_units(n, u.data(), logs.data(), level);
+      for (std::size_t p = 0; p < n; ++p) {
+        mismatches += same_bits(logs[p], scalar.log_uniform_pair(p / 2, 3, 0)[p % 2]) ? 0 : 1;
+      }
+    }
+    std::vector<double> near_logs(near_one.size());
+    relax::log_units(near_one.size(), near_one.data(), near_logs.data(), level);
+    for (std::size_t j = 0; j < near_one.size(); ++j) {
+      bound_violations += near_logs[j] < 0 ? 0 : 1;
+      const bool bounded = near_one[j] <= 1.0 - 0x1p-50;
+      bound_violations += !bounded || near_logs[j] <= near_one[j] - 1.0 ? 0 : 1;
+    }
+  }
+  CHECK(mismatches == 0);
+  CHECK(bound_violations == 0);
 }
