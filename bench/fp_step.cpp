@@ -7,7 +7,8 @@
 // share, the bandwidth MatMult reaches, and two baselines timed in the same run on the same size:
 // the STREAM triad a[i] = b[i] + s c[i] (a plain loop, the memory system's rate) and, in 1D, the
 // Thomas algorithm's solve of the same tridiagonal system with its factors precomputed (what one
-// step cannot beat). The load average is printed with every line.
+// step cannot beat); the ratios step/triad and step/thomas are of CPU-time minima (other users of
+// a loaded machine do not count). The load average is printed with every line.
 //
 // usage: fp_step_bench [--dim D] [--n N,N,...] [--schemes be,bdf2,...] [--repeat R]
 //                      [--cells-steps C] [-- PETSc options]
@@ -168,32 +169,42 @@ EventTotals event_totals(const char* name) {
   return {static_cast<double>(info.count), info.time};
 }
 
-/// The STREAM triad on `n` doubles per array: seconds per sweep (min over repeats) of a plain loop.
-double triad_seconds(std::size_t n, int repeat) {
-  std::vector<double> a(n, 0.0);
-  std::vector<double> b(n, 1.0);
-  std::vector<double> c(n, 2.0);
-  const int sweeps = static_cast<int>(std::max<std::size_t>(1, 20'000'000 / n));
+/// CPU seconds per call of `pass` (min over `repeat` timings of calls enough for ~2e7 cells of
+/// work, `n` cells per call): CPU time, like the steps' ratios, so other users of a loaded machine
+/// do not count.
+template <typename Pass> double min_cpu_seconds_per_pass(std::size_t n, int repeat, Pass&& pass) {
+  const int passes = static_cast<int>(std::max<std::size_t>(1, 20'000'000 / n));
   double best = 1e300;
   for (int r = 0; r < repeat; ++r) {
-    const double start = MPI_Wtime();
-    for (int s = 0; s < sweeps; ++s) {
-      const double scale = 0.5 + 1e-9 * s;
-      for (std::size_t i = 0; i < n; ++i) {
-        a[i] = b[i] + scale * c[i];
-      }
-      b[s % n] = a[(s + 1) % n]; // keeps the compiler from dropping sweeps
+    const double start = cpu_seconds();
+    for (int p = 0; p < passes; ++p) {
+      pass(p);
     }
-    best = std::min(best, (MPI_Wtime() - start) / sweeps);
-  }
-  if (!std::isfinite(a[n / 2])) {
-    std::printf("(triad overflow)\n");
+    best = std::min(best, (cpu_seconds() - start) / passes);
   }
   return best;
 }
 
-/// Thomas algorithm on a tridiagonal system of size n with precomputed factors: seconds per
-/// solve (min over repeats), the floor of a 1D step.
+/// The STREAM triad on `n` doubles per array: seconds per sweep of a plain loop.
+double triad_seconds(std::size_t n, int repeat) {
+  std::vector<double> a(n, 0.0);
+  std::vector<double> b(n, 1.0);
+  std::vector<double> c(n, 2.0);
+  const double seconds = min_cpu_seconds_per_pass(n, repeat, [&](int p) {
+    const double scale = 0.5 + 1e-9 * p;
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] = b[i] + scale * c[i];
+    }
+    b[static_cast<std::size_t>(p) % n] = a[static_cast<std::size_t>(p + 1) % n]; // no dropped sweep
+  });
+  if (!std::isfinite(a[n / 2])) {
+    std::printf("(triad overflow)\n");
+  }
+  return seconds;
+}
+
+/// The Thomas algorithm on a tridiagonal system of size n with precomputed factors: seconds per
+/// solve, the floor of a 1D step.
 double thomas_seconds(std::size_t n, int repeat) {
   // diagonal 2, off-diagonals -0.3 (diagonally dominant); LU: l_i = a_i / p_{i-1},
   // p_i = 2 - l_i c_{i-1}
@@ -209,25 +220,19 @@ double thomas_seconds(std::size_t n, int repeat) {
     inverse_pivot[i] = 1.0 / pivot;
   }
   std::vector<double> x(n, 1.0);
-  const int solves = static_cast<int>(std::max<std::size_t>(1, 20'000'000 / n));
-  double best = 1e300;
-  for (int r = 0; r < repeat; ++r) {
-    const double start = MPI_Wtime();
-    for (int s = 0; s < solves; ++s) {
-      for (std::size_t i = 1; i < n; ++i) {
-        x[i] -= lower[i] * x[i - 1];
-      }
-      x[n - 1] *= inverse_pivot[n - 1];
-      for (std::size_t i = n - 1; i-- > 0;) {
-        x[i] = (x[i] - upper[i] * x[i + 1]) * inverse_pivot[i];
-      }
+  const double seconds = min_cpu_seconds_per_pass(n, repeat, [&](int) {
+    for (std::size_t i = 1; i < n; ++i) {
+      x[i] -= lower[i] * x[i - 1];
     }
-    best = std::min(best, (MPI_Wtime() - start) / solves);
-  }
+    x[n - 1] *= inverse_pivot[n - 1];
+    for (std::size_t i = n - 1; i-- > 0;) {
+      x[i] = (x[i] - upper[i] * x[i + 1]) * inverse_pivot[i];
+    }
+  });
   if (!std::isfinite(x[n / 2])) {
     std::printf("(thomas overflow)\n");
   }
-  return best;
+  return seconds;
 }
 
 void run_case(const relax::Session& session, const Options& o, int n, const std::string& scheme,
@@ -320,7 +325,7 @@ void run_case(const relax::Session& session, const Options& o, int n, const std:
                 24.0 * cells / triad_s * 1e-9, wall.min / triad_ns);
     if (thomas_s > 0) {
       std::printf(" thomas_ns/cell=%.2f step/thomas=%.2f", 1e9 * thomas_s / cells,
-                  wall.min / (1e9 * thomas_s / cells));
+                  cpu.min / (1e9 * thomas_s / cells));
     }
     std::printf(" load=%.2f\n", load_average());
     std::fflush(stdout);
