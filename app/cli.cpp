@@ -189,6 +189,9 @@ int run_sweep(const Session& session, const Command& command, const OptionSet& o
     } catch (const InputChecked&) {
     }
   }
+  if (config.has_switch(check_input_only)) {
+    return 0; // every case checked, none run
+  }
   int exit_code = 0;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const Config& c = cases[i];

@@ -26,10 +26,11 @@ bool is_singleton() {
 
 /// Open MPI's singleton MPI_Init starts its daemon (orted) and opens every transport, which is
 /// most of a short run's time. A singleton has no peer to reach: run it without the daemon
-/// (ess_singleton_isolated, which rules out MPI_Comm_spawn) and with the self transport only. The
-/// self transport matters with concurrent singletons as well: isolated singletons share a session
-/// directory, in which the shared-memory transport's backing files of different processes collide
-/// (mmap warnings). Settings the user made win (setenv without overwrite); other MPIs ignore them.
+/// (ess_singleton_isolated, which rules out MPI_Comm_spawn) and with the self transport only. An
+/// isolated singleton has no job session directory, where MPI-IO's shared-memory file pointers
+/// (sharedfp sm) put their backing files: they would fail with mmap warnings on stderr at every
+/// MPI_File_open (HDF5's), so another sharedfp component serves. Settings the user made win
+/// (setenv without overwrite); other MPIs ignore them.
 void prepare_singleton_mpi() {
   if (!is_singleton()) {
     return;
@@ -37,6 +38,7 @@ void prepare_singleton_mpi() {
   setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
   setenv("OMPI_MCA_pml", "ob1", 0);
   setenv("OMPI_MCA_btl", "self", 0);
+  setenv("OMPI_MCA_sharedfp", "^sm", 0);
 }
 
 } // namespace

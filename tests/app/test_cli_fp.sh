@@ -98,6 +98,8 @@ expect 2 "^relax: error: grid\.n = 'x' \(sweep\.values, case 1\)" -- fp "${short
 expect 2 "^relax: error: sweep\.key = 'grid\.nn': expected a key of 'relax fp'" -- fp \
   --sweep.key=grid.nn --sweep.values=1
 expect 0 "" -- fp "${short[@]}" --check-input --output.file=checked.h5
+expect 0 "" -- fp "${short[@]}" --check-input --sweep.key=landscape.tilt --sweep.values=0,1 \
+  --output.file=checked.h5
 expect 2 "^relax: error: temperature\.beta = '0'" -- fp "${short[@]}" --check-input \
   --temperature.beta=0 --output.file=checked.h5
 expect_only_files
