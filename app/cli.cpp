@@ -1,12 +1,14 @@
 #include "app/commands.hpp"
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/setup_checks.hpp"
 #include "core/version.hpp"
 #include "io/output_lock.hpp"
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -38,11 +40,21 @@ std::string general_help() {
   return out.str();
 }
 
-/// A command's keys, with the switch every command accepts.
+/// A command's keys, with the switches every command accepts and, for a command that writes an
+/// output file, the sweep keys.
 OptionSet command_options(const Command& command) {
   OptionSet options = command.options();
   options.switch_(allow_unused_petsc_options,
                   "accept PETSc options that no solver of the command reads (default: exit 2)");
+  options.switch_(check_input_only, "check the whole input (keys, files, PETSc options, solver "
+                                    "set-up), then exit 0 before any output exists");
+  if (options.find("output.file") != nullptr) {
+    options.text("sweep.key", "",
+                 "a key to sweep in one process: one run per value of sweep.values, written to "
+                 "<output.file stem>-<case><extension> (every case is checked before the first "
+                 "runs)");
+    options.text("sweep.values", "", "the comma-separated values of sweep.key, one run each");
+  }
   return options;
 }
 
@@ -97,6 +109,101 @@ void print_error(const Session& session, const std::string& message) {
   }
 }
 
+/// Runs `command` with the switch check_input_only: every check up to finish_setup, no output.
+int check_input(const Session& session, const Command& command, const OptionSet& options,
+                const Config& config, const CommandLine& command_line) {
+  if (options.find("output.file") != nullptr) {
+    require_output_not_input(session.comm(), config.text("output.file"),
+                             run_inputs(options, config, command_line));
+  }
+  try {
+    command.run(session, config);
+  } catch (const InputChecked&) {
+    return 0;
+  }
+  return 0; // a command without solvers or output (relax info) has nothing more to check
+}
+
+/// The output file of sweep case `index` of `count`: "fp.h5" -> "fp-0.h5" ... (zero-padded to
+/// the width of the last index, as PETSc's and deal.II's numbered outputs are).
+std::string sweep_case_file(const std::string& output, std::size_t index, std::size_t count) {
+  const std::size_t slash = output.find_last_of('/');
+  const std::size_t dot = output.find_last_of('.');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  const std::string stem = has_extension ? output.substr(0, dot) : output;
+  const std::string extension = has_extension ? output.substr(dot) : std::string();
+  std::string number = std::to_string(index);
+  const std::size_t width = std::to_string(count - 1).size();
+  number.insert(0, width - number.size(), '0');
+  return stem + "-" + number + extension;
+}
+
+/// `relax <command> --sweep.key=K --sweep.values=v0,v1,...`: one run per value in this process
+/// (one MPI job, one start-up), each written to its own file (sweep_case_file). Every case is
+/// resolved and checked up to finish_setup before the first one runs, so a bad value exits 2
+/// before any output exists. Returns the largest exit code of the cases (4: a mismatch).
+int run_sweep(const Session& session, const Command& command, const OptionSet& options,
+              const Config& config, const CommandLine& command_line) {
+  const std::string& key = config.text("sweep.key");
+  if (key.empty() || config.text("sweep.values").empty()) {
+    throw InputError("sweep.key = '" + key + "', sweep.values = '" + config.text("sweep.values") +
+                     "': expected both, a key and its comma-separated values");
+  }
+  if (options.find(key) == nullptr || key.rfind("sweep.", 0) == 0 || key == "output.file") {
+    throw InputError("sweep.key = '" + key + "': expected a key of 'relax " + command.name +
+                     "' other than output.file and sweep.* (relax " + command.name +
+                     " --help lists them)");
+  }
+  std::vector<std::string> values;
+  {
+    std::stringstream list(config.text("sweep.values"));
+    for (std::string value; std::getline(list, value, ',');) {
+      const std::size_t first = value.find_first_not_of(" \t");
+      const std::size_t last = value.find_last_not_of(" \t");
+      if (first == std::string::npos) {
+        throw InputError("sweep.values = '" + config.text("sweep.values") +
+                         "': expected comma-separated values, found an empty one");
+      }
+      values.push_back(value.substr(first, last - first + 1));
+    }
+  }
+  // Each case: the sweep's configuration with the swept value and the case's file; the sweep
+  // keys stay in it (its file records which sweep it came from). Values are checked against the
+  // key's kind here, and everything else by a check run of the case (--check-input).
+  std::vector<Config> cases;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Config c = config;
+    c.set(key, values[i], "sweep.values, case " + std::to_string(i));
+    c.set("output.file", sweep_case_file(config.text("output.file"), i, values.size()),
+          "sweep case " + std::to_string(i));
+    cases.push_back(std::move(c));
+  }
+  for (const Config& c : cases) {
+    const std::string& output = c.text("output.file");
+    require_output_not_input(session.comm(), output, run_inputs(options, c, command_line));
+    Config check = c;
+    check.set_switch(check_input_only);
+    try {
+      command.run(session, check);
+    } catch (const InputChecked&) {
+    }
+  }
+  if (config.has_switch(check_input_only)) {
+    return 0; // every case checked, none run
+  }
+  int exit_code = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Config& c = cases[i];
+    log_info(session.comm(), "relax: sweep case " + std::to_string(i + 1) + " of " +
+                                 std::to_string(cases.size()) + ": " + key + " = " + values[i] +
+                                 " -> " + c.text("output.file"));
+    const OutputLock lock(session.comm(), c.text("output.file"));
+    exit_code = std::max(exit_code, command.run(session, c));
+  }
+  return exit_code;
+}
+
 int dispatch(const Session& session, const std::vector<std::string>& args) {
   if (args.empty()) {
     throw InputError("no command given (expected one of: " + [] {
@@ -132,6 +239,12 @@ int dispatch(const Session& session, const std::vector<std::string>& args) {
     }
     if (options.find("output.file") == nullptr) {
       return command.run(session, config);
+    }
+    if (!config.text("sweep.key").empty() || !config.text("sweep.values").empty()) {
+      return run_sweep(session, command, options, config, command_line);
+    }
+    if (config.has_switch(check_input_only)) {
+      return check_input(session, command, options, config, command_line);
     }
     // Before any work: the output is none of the inputs, and no other live run writes it.
     const std::string& output = config.text("output.file");

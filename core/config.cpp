@@ -454,8 +454,14 @@ void Config::assign(const std::string& key, const std::string& value, const std:
   values_[key] = {trim(value), origin};
 }
 
-void Config::set(const std::string& key, const std::string& value) {
-  assign(key, value, "set in code");
+void Config::set(const std::string& key, const std::string& value, const std::string& origin) {
+  assign(key, value, origin);
+}
+
+void Config::set_switch(const std::string& name) {
+  if (!has_switch(name)) {
+    switches_.push_back(name);
+  }
 }
 
 Config Config::resolve(const OptionSet& options, const std::vector<std::string>& args,

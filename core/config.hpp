@@ -168,8 +168,11 @@ public:
   std::optional<KeyDifference> first_difference(const std::string& stored_ini,
                                                 const std::vector<std::string>& allowed) const;
 
-  /// Replaces a value after checking it against its kind (origin "set in code").
-  void set(const std::string& key, const std::string& value);
+  /// Replaces a value after checking it against its kind (origin "set in code" unless given).
+  void set(const std::string& key, const std::string& value,
+           const std::string& origin = "set in code");
+  /// Adds a switch as if it had been given (a parameter sweep's --check-input of each case).
+  void set_switch(const std::string& name);
 
 private:
   struct Entry {

@@ -7,14 +7,49 @@
 #include <petscsys.h>
 #include <slepcsys.h>
 
+#include <cstdlib>
 #include <string>
 
 namespace relax {
+
+namespace {
+
+/// A process that no launcher started (no mpiexec, srun, PMI or PMIx rank in its environment).
+bool is_singleton() {
+  for (const char* launched : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"}) {
+    if (std::getenv(launched) != nullptr) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Open MPI's singleton MPI_Init starts its daemon (orted) and opens every transport, which is
+/// most of a short run's time. A singleton has no peer to reach: run it without the daemon
+/// (ess_singleton_isolated, which rules out MPI_Comm_spawn) and with the self transport only. An
+/// isolated singleton has no job session directory, where MPI-IO's shared-memory file pointers
+/// (sharedfp sm) put their backing files: they would fail with mmap warnings on stderr at every
+/// MPI_File_open (HDF5's), so another sharedfp component serves. Settings the user made win
+/// (setenv without overwrite); other MPIs ignore them.
+void prepare_singleton_mpi() {
+  if (!is_singleton()) {
+    return;
+  }
+  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+  setenv("OMPI_MCA_pml", "ob1", 0);
+  setenv("OMPI_MCA_btl", "self", 0);
+  setenv("OMPI_MCA_sharedfp", "^sm", 0);
+}
+
+} // namespace
 
 Session::Session() {
   int initialized = 0;
   RELAX_MPI(MPI_Initialized(&initialized));
   owns_mpi_ = initialized == 0;
+  if (owns_mpi_) {
+    prepare_singleton_mpi();
+  }
   // SLEPc initializes PETSc and registers its eigensolvers (solvers/spectrum).
   RELAX_PETSC(SlepcInitializeNoArguments());
   terminal::install_petsc_print_hook();

@@ -40,6 +40,9 @@ void finish_setup(const Config& config) {
   }
   RELAX_PETSC(PetscOptionsLeftRestore(nullptr, &count, &names, &values));
   if (unused.empty() || config.has_switch(allow_unused_petsc_options)) {
+    if (config.has_switch(check_input_only)) {
+      throw InputChecked("input checked");
+    }
     return;
   }
   const auto& [name, value] = unused.front();

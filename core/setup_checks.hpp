@@ -15,8 +15,18 @@ namespace relax {
 /// The switch that lets PETSc options no object reads pass (for deliberate extras).
 inline const char* const allow_unused_petsc_options = "allow-unused-petsc-options";
 
+/// The switch that stops a run in finish_setup, once its whole input has been checked, before
+/// its output exists (a dry run; a parameter sweep checks every case this way first).
+inline const char* const check_input_only = "check-input";
+
 /// Thrown by finish_setup when PETSc's -help is set: the help has been printed; exit code 0.
 class HelpShown : public Error {
+public:
+  using Error::Error;
+};
+
+/// Thrown by finish_setup, after its checks passed, when `config` has the switch check_input_only.
+class InputChecked : public Error {
 public:
   using Error::Error;
 };
@@ -24,7 +34,7 @@ public:
 /// Collective (every rank throws the same). Call once every PETSc object of the run exists and
 /// was set from the options, before the output file is created. HelpShown with -help; InputError
 /// naming the first PETSc option that no object read, unless `config` has the switch
-/// allow_unused_petsc_options.
+/// allow_unused_petsc_options; then InputChecked when `config` has the switch check_input_only.
 void finish_setup(const Config& config);
 
 } // namespace relax

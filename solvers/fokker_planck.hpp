@@ -11,6 +11,7 @@
 #include "models/drift.hpp"
 #include "models/landscape.hpp"
 #include "models/schedule.hpp"
+#include "solvers/linear_solver.hpp"
 #include "solvers/time_stepper.hpp"
 
 #include <array>
@@ -136,6 +137,11 @@ public:
   /// How many times the operator was assembled: once per distinct beta (and, for a
   /// time-dependent drift, per distinct stage time), never per step when nothing changes.
   long assemblies() const { return operator_version_; }
+  /// How many times the implicit matrix shift I - A was rebuilt (and so refactored): once per
+  /// distinct (operator, shift), never per step when neither changes. A fixed-step run at
+  /// constant beta builds it once for backward Euler, three times for BDF2 (its first steps),
+  /// plus twice per output interval that ends on a shortened step (the short step, then dt).
+  long implicit_builds() const { return implicit_builds_; }
   /// The assembled operator A at beta(time()) (d rho/dt = A rho), for tests and eigen-analysis.
   ::Mat op() const { return op_; }
   /// The f of a drift that is exactly -grad f and independent of t (the operator then satisfies
@@ -180,8 +186,10 @@ private:
   petsc::Mat implicit_; // shift I - A, rebuilt only when A or the shift changed
   long implicit_version_ = -1;
   double implicit_shift_ = 0;
+  long implicit_builds_ = 0;
   petsc::Vec outflow_weights_; // outflow rate = weights . rho
   bool has_absorbing_ = false;
+  TridiagonalPreconditioner tridiagonal_; // the 1D step's solve on one rank; outlives stepper_
   TimeStepper stepper_;
   petsc::KSP stationary_solver_; // of solve_stationary; its operator is set there
 

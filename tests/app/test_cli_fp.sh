@@ -96,5 +96,26 @@ expect 3 "fp: the time integration stopped at t = 0\.01, step 1 .*before the out
   fp --grid.n=50 --time.end=0.2 --time.outputs=2 --output.file=early.h5 -- -fp_ts_max_steps 1
 check_h5 early.h5 'list(f["fp/time"][:]) == [0.0]' 'f["fp/steps"][-1] == 0'
 rm -f early.h5 early.xmf
+
+# A sweep in one process: one file per value (<stem>-<case>.h5), each the same run as alone; a
+# bad value in any case exits 2 before the first case writes anything; --check-input writes nothing.
+short=(--grid.n=60 --time.end=0.2 --time.outputs=2 --fp.dt=0.01)
+expect 0 "sweep case 2 of 2: landscape\.tilt = 0\.5 -> sweep-1\.h5" -- fp "${short[@]}" \
+  --sweep.key=landscape.tilt --sweep.values=0,0.5 --output.file=sweep.h5 -- -fp_ts_type bdf
+"$RELAX" fp "${short[@]}" --landscape.tilt=0.5 --output.file=alone.h5 -- -fp_ts_type bdf >/dev/null 2>&1
+check_h5 sweep-1.h5 'np.array_equal(f["fp/density"][:], h5py.File("alone.h5", "r")["fp/density"][:])' \
+  'np.max(np.abs(f["fp/density"][-1] - h5py.File("sweep-0.h5", "r")["fp/density"][-1])) > 1e-3'
+rm -f sweep-0.h5 sweep-0.xmf sweep-1.h5 sweep-1.xmf alone.h5 alone.xmf
+expect 2 "^relax: error: temperature\.beta = '-1'" -- fp "${short[@]}" --sweep.key=temperature.beta \
+  --sweep.values=1,-1 --output.file=bad.h5
+expect 2 "^relax: error: grid\.n = 'x' \(sweep\.values, case 1\)" -- fp "${short[@]}" \
+  --sweep.key=grid.n --sweep.values=40,x --output.file=bad.h5
+expect 2 "^relax: error: sweep\.key = 'grid\.nn': expected a key of 'relax fp'" -- fp \
+  --sweep.key=grid.nn --sweep.values=1
+expect 0 "" -- fp "${short[@]}" --check-input --output.file=checked.h5
+expect 0 "" -- fp "${short[@]}" --check-input --sweep.key=landscape.tilt --sweep.values=0,1 \
+  --output.file=checked.h5
+expect 2 "^relax: error: temperature\.beta = '0'" -- fp "${short[@]}" --check-input \
+  --temperature.beta=0 --output.file=checked.h5
 expect_only_files
 finish

@@ -245,6 +245,81 @@ TEST_CASE("The operator is assembled once per beta value: once for a constant sc
   }
 }
 
+TEST_CASE("The implicit matrix is factored once per (beta, step); the 1D step's direct solve "
+          "matches GMRES to round-off",
+          "[solvers][mpi]") {
+  // Steps of 1/64 and output times that are multiples of it: no interval ends on a shortened step.
+  const double dt = 1.0 / 64;
+  const Drift drift(std::make_shared<test::TiltedDoubleWell>(1, 0.3));
+  // The reference: GMRES with ILU(0) (block Jacobi with ILU(0) blocks on several ranks), the
+  // default before the direct 1D solve.
+  const std::string ilu = comm_size(PETSC_COMM_WORLD) == 1 ? "ilu" : "bjacobi";
+  const test::ScopedOptions krylov({{"-fpkrylov_ksp_type", "gmres"},
+                                    {"-fpkrylov_pc_type", ilu},
+                                    {"-fpbdf_ts_type", "bdf"},
+                                    {"-fpbdf_ts_bdf_order", "2"},
+                                    {"-fpbdfkrylov_ts_type", "bdf"},
+                                    {"-fpbdfkrylov_ts_bdf_order", "2"},
+                                    {"-fpbdfkrylov_ksp_type", "gmres"},
+                                    {"-fpbdfkrylov_pc_type", ilu}});
+  for (const Boundary boundary : {Boundary::reflecting, Boundary::absorbing, Boundary::periodic}) {
+    const Grid grid(PETSC_COMM_WORLD, {make_axis(-2.5, 2.5, 300, boundary)});
+    for (const std::string& scheme : {std::string("fp"), std::string("fpbdf")}) {
+      const auto run = [&](const std::string& prefix, double end) {
+        FokkerPlanckOptions options;
+        options.dt = dt;
+        options.prefix = prefix;
+        auto solver = std::make_unique<FokkerPlanckSolver>(
+            grid, drift, TemperatureSchedule::constant(2.0), options);
+        GridField rho = gaussian_start(grid, 1.0, 0.2);
+        solver->advance_to(end, rho);
+        return std::make_pair(std::move(solver), std::move(rho));
+      };
+      auto [solver, rho] = run(scheme + "_", 0.5);
+      if (comm_size(PETSC_COMM_WORLD) == 1) {
+        ::KSP ksp = nullptr;
+        ::SNES snes = nullptr;
+        RELAX_PETSC(TSGetSNES(solver->ts(), &snes));
+        RELAX_PETSC(SNESGetKSP(snes, &ksp));
+        ::PC pc = nullptr;
+        RELAX_PETSC(KSPGetPC(ksp, &pc));
+        PetscBool is_preonly = PETSC_FALSE;
+        PetscBool is_direct = PETSC_FALSE;
+        RELAX_PETSC(
+            PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ksp), KSPPREONLY, &is_preonly));
+        RELAX_PETSC(PetscObjectTypeCompareAny(reinterpret_cast<PetscObject>(pc), &is_direct,
+                                              PCSHELL, PCLU, ""));
+        CHECK(is_preonly == PETSC_TRUE); // one application of an exact solve per step
+        CHECK(is_direct == PETSC_TRUE);
+      }
+      // Two more intervals at the same beta and step leave the Jacobian (so its factorization)
+      // untouched: backward Euler built it once, BDF2 three times in its first steps (the start
+      // at order 1, then order 2, whose shift PETSc's TSBDF computes from the step ratios), all
+      // in the first interval. An interval ending off the step grid rebuilds it for the short
+      // step.
+      const long builds = solver->implicit_builds();
+      solver->advance_to(0.75, rho);
+      solver->advance_to(1.0, rho);
+      INFO(to_string(boundary) << ", " << scheme << ": builds " << builds << " -> "
+                               << solver->implicit_builds());
+      CHECK(solver->implicit_builds() == builds);
+      CHECK(builds == (scheme == "fp" ? 1 : 3));
+      CHECK(solver->assemblies() == 1);
+      const long before_short = solver->implicit_builds();
+      solver->advance_to(1.0 + dt / 3, rho);
+      CHECK(solver->implicit_builds() > before_short);
+
+      // The same steps solved by GMRES + ILU at rtol 1e-12 give the same density to round-off.
+      auto [krylov_solver, krylov_rho] = run(scheme == "fp" ? "fpkrylov_" : "fpbdfkrylov_", 1.0);
+      const auto [direct_solver_, direct_rho] = run(scheme + "_", 1.0);
+      const double difference = l1_distance(direct_rho, krylov_rho);
+      INFO("L1(direct - GMRES) = " << difference);
+      CHECK(difference <= 1e-10);
+      CHECK(l1_distance(direct_rho, gaussian_start(grid, 1.0, 0.2)) > 0.1); // it has moved
+    }
+  }
+}
+
 TEST_CASE("Backward Euler from a point mass with a large step never produces a negative density",
           "[solvers][mpi]") {
   const double beta = 3.0;
