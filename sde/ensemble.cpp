@@ -168,7 +168,7 @@ void ParticleEnsemble::sample_initial(const InitialDistribution& initial,
     const double std = integrator_->initial_velocity_std(schedule_.beta(0.0));
     fill(v_, 1, true, [std](std::size_t, double z) { return std * z; });
   }
-  integrator_->initial_aux(first_id_, n, aux_.data(), n);
+  integrator_->initial_aux(first_id_, n, x_.data(), aux_.data(), n);
   require_finite_state(origin_of(initial));
   if (settings_.passage) {
     const double* x = x_.data() + static_cast<std::size_t>(settings_.passage->axis) * n;
@@ -462,6 +462,9 @@ void ParticleEnsemble::write_checkpoint(OutputFile& file) const {
   if (const std::string minibatch = describe_minibatch(settings_.integrator); !minibatch.empty()) {
     file.write_attribute(checkpoint::group, "minibatch", minibatch); // SGD / SGLD only
   }
+  if (const std::string entropy = describe_entropy(settings_.integrator); !entropy.empty()) {
+    file.write_attribute(checkpoint::group, "entropy", entropy); // Entropy-SGD / Parle only
+  }
   if (settings_.integrator.diffusion) { // absent: D = 1/beta(t)
     file.write_attribute(checkpoint::group, "diffusion",
                          settings_.integrator.diffusion->describe());
@@ -508,6 +511,10 @@ ParticleEnsemble ParticleEnsemble::restart(MPI_Comm comm, const Drift& drift,
   if (const std::string minibatch = describe_minibatch(settings.integrator); !minibatch.empty()) {
     require("sde.batch, sde.replacement, sde.sgd_rates", minibatch,
             file.read_string_attribute(checkpoint::group, "minibatch"));
+  }
+  if (const std::string entropy = describe_entropy(settings.integrator); !entropy.empty()) {
+    require("entropy.*, parle.elastic, sde.replicas", entropy,
+            file.read_string_attribute(checkpoint::group, "entropy"));
   }
   if (settings.integrator.diffusion) {
     require("diffusion.expr", settings.integrator.diffusion->describe(),
