@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
 #include "core/setup_checks.hpp"
@@ -14,6 +15,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -43,6 +45,31 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// `layers`, once the network fits the memory available (core/memory.hpp): float parameters in
+/// at most 12 copies (parameters, gradient, velocity, second moment, noise and the Entropy-SGD /
+/// Parle buffers) and, for the training and the test model, the activations of `capacity` samples
+/// at every width and two back-propagation buffers of the widest layer.
+const std::vector<int>& fitting_layers(MPI_Comm comm, const Config& config,
+                                       const std::vector<int>& layers, std::size_t capacity) {
+  double parameters = 0;
+  double widths = 0;
+  double widest = 0;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    widths += layers[l];
+    widest = std::max(widest, static_cast<double>(layers[l]));
+    if (l + 1 < layers.size()) {
+      parameters += static_cast<double>(layers[l + 1]) * (static_cast<double>(layers[l]) + 1);
+    }
+  }
+  const double bytes =
+      4.0 * (12.0 * parameters + 2.0 * static_cast<double>(capacity) * (widths + 2.0 * widest));
+  require_memory(comm,
+                 "net.layers = '" + config.text("net.layers") + "' (" + short_number(parameters) +
+                     " parameters, train.batch = " + config.text("train.batch") + ")",
+                 bytes);
+  return layers;
+}
+
 // The training run: the model, its driver and the output, with the loop over epochs in run().
 class TrainingRun {
 public:
@@ -52,7 +79,8 @@ public:
         epochs_(config.integer_at_least("train.epochs", 1)),
         trace_every_(config.integer_at_least("train.trace_every", 0)),
         eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
-        model_(layers_, data_.train, std::max(options_.batch, eval_block_)),
+        model_(fitting_layers(comm, config, layers_, std::max(options_.batch, eval_block_)),
+               data_.train, std::max(options_.batch, eval_block_)),
         test_model_(layers_, data_.test, eval_block_) {
     options_.seed = config.seed("train.seed");
     if (const long threads = config.integer_at_least("train.threads", 0); threads > 0) {

@@ -1,6 +1,7 @@
 #include "sde/ensemble.hpp"
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/mpi.hpp"
 #include "core/profiling.hpp"
 #include "core/text.hpp"
@@ -82,16 +83,26 @@ ParticleEnsemble::ParticleEnsemble(MPI_Comm comm, const Drift& drift,
   const std::uint64_t extra = settings.particles % ranks;
   first_id_ = rank * base + std::min(rank, extra);
   local_size_ = static_cast<std::size_t>(base + (rank < extra ? 1 : 0));
+  integrator_ = BlockIntegrator::create(drift, schedule, settings.seed, settings.integrator,
+                                        block_size(settings, dim()));
+  const bool has_velocities = BlockIntegrator::has_velocities(settings.integrator.kind);
+  // Per particle: positions, velocities, the auxiliary state, a passage step; 8 bytes each.
+  const double values_per_particle = dim() * (has_velocities ? 2.0 : 1.0) +
+                                     static_cast<double>(integrator_->aux_width()) +
+                                     (settings.passage ? 1.0 : 0.0);
+  require_memory(comm,
+                 "sde.particles = " + std::to_string(settings.particles) + " (dimension " +
+                     std::to_string(dim()) + ", " + short_number(8.0 * values_per_particle) +
+                     " bytes each)",
+                 8.0 * values_per_particle * static_cast<double>(local_size_));
   const std::size_t values = local_size_ * static_cast<std::size_t>(dim());
   x_.assign(values, 0.0);
-  if (BlockIntegrator::has_velocities(settings.integrator.kind)) {
+  if (has_velocities) {
     v_.assign(values, 0.0);
   }
   if (settings.passage) {
     passage_step_.assign(local_size_, -1);
   }
-  integrator_ = BlockIntegrator::create(drift, schedule, settings.seed, settings.integrator,
-                                        block_size(settings, dim()));
   aux_.assign(local_size_ * integrator_->aux_width(), 0.0);
 }
 
