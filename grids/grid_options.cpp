@@ -1,6 +1,7 @@
 #include "grids/grid_options.hpp"
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/mpi.hpp"
 
 #include <cmath>
@@ -22,7 +23,11 @@ void declare_grid_options(OptionSet& options) {
             "boundary per axis, reflecting|periodic|absorbing: one for every axis or a comma list");
 }
 
-Grid make_grid(MPI_Comm comm, const Config& config, int dim) {
+double GridFootprint::bytes_per_cell(int dim) const {
+  return 8.0 * vectors + 12.0 * (2 * dim + 1) * matrices;
+}
+
+Grid make_grid(MPI_Comm comm, const Config& config, int dim, const GridFootprint& footprint) {
   if (dim < 1 || dim > 3) {
     throw InputError("grid: dimension " + std::to_string(dim) + ": expected 1, 2 or 3");
   }
@@ -48,6 +53,14 @@ Grid make_grid(MPI_Comm comm, const Config& config, int dim) {
     }
     axes[a] = {lo[a], hi[a], static_cast<int>(n[a]), parse_boundary(bc[a], "grid.bc")};
   }
+  double cells = 1;
+  for (const Axis& axis : axes) {
+    cells *= axis.n;
+  }
+  require_memory(comm,
+                 "grid.n = '" + config.text("grid.n") + "' (" + std::to_string(dim) +
+                     (dim == 1 ? " axis" : " axes") + ": " + short_number(cells) + " cells)",
+                 cells * footprint.bytes_per_cell(dim) / comm_size(comm));
   try {
     return Grid(comm, std::move(axes));
   } catch (const PetscError& e) {

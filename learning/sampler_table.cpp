@@ -349,13 +349,8 @@ private:
 };
 
 EntropyParameters parse_entropy(const Config& config) {
-  EntropyParameters e;
-  e.inner_steps = static_cast<int>(config.integer_at_least("entropy.inner_steps", 1));
-  e.inner_lr = config.positive_real("entropy.inner_lr");
+  EntropyParameters e = make_entropy_parameters(config);
   e.noise = config.non_negative_real("entropy.noise");
-  e.gamma0 = config.non_negative_real("entropy.gamma0");
-  e.gamma1 = config.non_negative_real("entropy.gamma1");
-  e.average = config.real_in("entropy.average", tiny, 1, "a number in (0, 1]");
   e.inner_momentum = config.real_in("entropy.inner_momentum", 0, 0.999999, "a number in [0, 1)");
   e.inner_weight_decay = config.non_negative_real("entropy.inner_weight_decay");
   return e;
@@ -451,8 +446,7 @@ template <typename Real> class ParleRule final : public SamplerRule<Real> {
 public:
   ParleRule(const Config& config, std::size_t n)
       : step_(parse_step_schedule(config)), momentum_(parse_momentum_parameters(config)),
-        inner_(config, n), rho0_(config.non_negative_real("parle.elastic")), master_(n),
-        direction_(n) {}
+        inner_(config, n), master_(n), direction_(n) {}
   StepRecord step(SamplerDriver<Real>& d) override {
     StepRecord record;
     const std::size_t n = d.size();
@@ -464,11 +458,8 @@ public:
     record.gamma = inner_.p.gamma(s.steps);
     record.temperature = inner_.p.noise * inner_.p.noise;
     record.loss = inner_.run(d, x, record.gamma);
-    const auto rho =
-        static_cast<Real>(rho0_ * std::pow(1.0 + inner_.p.gamma1, static_cast<double>(s.steps)));
-    for (std::size_t k = 0; k < n; ++k) {
-      direction_[k] = (x[k] - inner_.z[k]) + rho * (x[k] - master_[k]);
-    }
+    parle_direction(n, inner_.p.rho(s.steps), x, inner_.z.data(), master_.data(),
+                    direction_.data());
     MomentumParameters outer = momentum_;
     outer.lr = record.lr;
     outer.weight_decay = 0;
@@ -480,7 +471,6 @@ private:
   StepSchedule step_;
   MomentumParameters momentum_;
   EntropyInnerLoop<Real> inner_;
-  double rho0_;
   std::vector<Real> master_, direction_;
 };
 
@@ -584,17 +574,11 @@ void declare_sampler_keys(OptionSet& options) {
       .real("ctld.friction", 10.0, "", "gamma: momentum kept per step is 1 - eta gamma")
       .real("ctld.temperature", 1.0, "",
             "T: the energy is U = N (L + wd |theta|^2 / 2) / T (1: the Bayesian posterior)")
-      .integer("entropy.inner_steps", 20, "", "L: inner Langevin steps per outer step")
-      .real("entropy.inner_lr", 0.1, "", "eta': inner step")
       .real("entropy.noise", 1e-4, "", "eps: inner noise (temperature eps^2)")
-      .real("entropy.gamma0", 1e-4, "", "gamma0 of the scoping gamma0 (1 + gamma1)^k")
-      .real("entropy.gamma1", 1e-3, "", "gamma1 of the scoping")
-      .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y")
       .real("entropy.inner_momentum", 0.0, "",
             "momentum of the inner loop's gradient (Nesterov per train.nesterov; 0: none)")
-      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient")
-      .real("parle.elastic", 0.1, "",
-            "rho0: Parle's elastic coupling of a replica to the master (scoped like gamma)");
+      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient");
+  declare_entropy_options(options);
   declare_rmsprop_options(options);
   declare_ctld_tempering_options(options);
 }

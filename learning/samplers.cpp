@@ -74,37 +74,6 @@ double sgld_noise_scale(double lr, double temperature, std::size_t data_size) {
   return std::sqrt(2.0 * lr * temperature / static_cast<double>(data_size));
 }
 
-// ---- Entropy-SGD ----
-
-double EntropyParameters::gamma(long outer_step) const {
-  return gamma0 * std::pow(1.0 + gamma1, static_cast<double>(outer_step));
-}
-
-template <typename Real>
-void entropy_inner_step(std::size_t n, double inner_lr, double gamma, double noise,
-                        const Real* gradient, const Real* x, const Real* xi, Real* y) {
-  const auto h = static_cast<Real>(inner_lr);
-  const auto c = static_cast<Real>(gamma);
-  const auto s = static_cast<Real>(noise * std::sqrt(2.0 * inner_lr));
-  for (std::size_t k = 0; k < n; ++k) {
-    y[k] += -h * (gradient[k] + c * (y[k] - x[k])) + s * xi[k];
-  }
-}
-
-template <typename Real> void moving_average(std::size_t n, double a, const Real* y, Real* mu) {
-  const auto weight = static_cast<Real>(a);
-  for (std::size_t k = 0; k < n; ++k) {
-    mu[k] += weight * (y[k] - mu[k]);
-  }
-}
-
-template <typename Real>
-void entropy_outer_direction(std::size_t n, const Real* x, const Real* mu, Real* out) {
-  for (std::size_t k = 0; k < n; ++k) {
-    out[k] = x[k] - mu[k];
-  }
-}
-
 template <typename Real> void elastic_pull(std::size_t n, double rho, const Real* mean, Real* x) {
   const auto r = static_cast<Real>(rho);
   for (std::size_t k = 0; k < n; ++k) {
@@ -118,10 +87,6 @@ template <typename Real> void elastic_pull(std::size_t n, double rho, const Real
   template void momentum_step<Real>(const MomentumParameters&, std::size_t, const Real*, Real*,    \
                                     Real*);                                                        \
   template void sgld_step<Real>(std::size_t, double, double, const Real*, const Real*, Real*);     \
-  template void entropy_inner_step<Real>(std::size_t, double, double, double, const Real*,         \
-                                         const Real*, const Real*, Real*);                         \
-  template void moving_average<Real>(std::size_t, double, const Real*, Real*);                     \
-  template void entropy_outer_direction<Real>(std::size_t, const Real*, const Real*, Real*);       \
   template void elastic_pull<Real>(std::size_t, double, const Real*, Real*);
 
 RELAX_INSTANTIATE_SAMPLERS(float)

@@ -72,33 +72,7 @@ struct CtldParameters : CtldTemperingParameters {
   double temperature = 1.0; ///< T: U = N (L + wd |theta|^2 / 2) / T (T = 1: the posterior)
 };
 
-// ---- Entropy-SGD ----
-
-struct EntropyParameters {
-  int inner_steps = 20;  ///< L
-  double inner_lr = 0.1; ///< eta'
-  double noise = 1e-4;   ///< eps: inner temperature eps^2 (in units of the mean loss)
-  double gamma0 = 1e-4;  ///< coupling gamma_k = gamma0 (1 + gamma1)^k at outer step k
-  double gamma1 = 1e-3;
-  double average = 0.25;           ///< a in mu <- (1 - a) mu + a y
-  double inner_momentum = 0.0;     ///< the inner gradient's momentum (0: none)
-  double inner_weight_decay = 0.0; ///< the inner gradient's weight decay
-  double gamma(long outer_step) const;
-};
-
-/// y <- y - eta' (grad L(y) + gamma (y - x)) + eps sqrt(2 eta') xi: Langevin on the tilted measure
-/// exp(-(L(y) + gamma |y - x|^2 / 2) / eps^2), whose mean gives grad of the local entropy,
-/// gamma (x - <y>) (docs/theory.md, with 2 nu = eps^2 and gamma_HJ = 1 / gamma).
-template <typename Real>
-void entropy_inner_step(std::size_t n, double inner_lr, double gamma, double noise,
-                        const Real* gradient, const Real* x, const Real* xi, Real* y);
-
-/// mu <- (1 - a) mu + a y.
-template <typename Real> void moving_average(std::size_t n, double a, const Real* y, Real* mu);
-
-/// out = x - mu: the outer "gradient" that momentum_step turns into x <- x - eta (x - mu).
-template <typename Real>
-void entropy_outer_direction(std::size_t n, const Real* x, const Real* mu, Real* out);
+// ---- Entropy-SGD and Parle: their parameters and steps are in sde/sampler_kernels.hpp ----
 
 // ---- Elastic (Parle) coupling ----
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 #include "core/mpi.hpp"
 #include "core/progress.hpp"
 #include "core/setup_checks.hpp"
@@ -14,6 +15,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -43,6 +45,51 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// The network spec, after require_memory: the bytes of a run are at least those of the
+/// parameters in at most 12 copies (parameters, gradient, velocity, second moment, noise and the
+/// Entropy-SGD / Parle buffers) and, for the training and the test model, the activations of
+/// `capacity` samples at every layer and two back-propagation buffers of the widest (a lower
+/// bound: batch-norm statistics and LeNet's im2col columns are left out).
+const NetworkSpec& fitting_network(MPI_Comm comm, const Config& config, const NetworkSpec& spec,
+                                   std::size_t capacity) {
+  std::vector<double> widths; // values per sample at each layer's input and output
+  double parameters = 0;
+  if (spec.type == "lenet") {
+    const LenetShape& s = spec.lenet;
+    const double side1 = (s.side - s.kernel + 1) / s.pool1;
+    const double side2 = (side1 - s.kernel + 1) / s.pool2;
+    const double flat = s.conv2 * side2 * side2;
+    widths = {static_cast<double>(s.side * s.side), s.conv1 * side1 * side1, flat,
+              static_cast<double>(s.hidden), 10};
+    parameters = s.conv1 * (s.kernel * s.kernel + 1.0) +
+                 s.conv2 * (s.conv1 * s.kernel * s.kernel + 1.0) + s.hidden * (flat + 1) +
+                 10 * (s.hidden + 1.0);
+  } else {
+    for (std::size_t l = 0; l < spec.layers.size(); ++l) {
+      widths.push_back(spec.layers[l]);
+      if (l + 1 < spec.layers.size()) {
+        parameters +=
+            static_cast<double>(spec.layers[l + 1]) * (static_cast<double>(spec.layers[l]) + 1);
+      }
+    }
+  }
+  double total_width = 0;
+  double widest = 0;
+  for (const double w : widths) {
+    total_width += w;
+    widest = std::max(widest, w);
+  }
+  const double bytes =
+      4.0 * (12.0 * parameters + 2.0 * static_cast<double>(capacity) * (total_width + 2.0 * widest));
+  const std::string key = spec.type == "lenet" ? "net.type = 'lenet'"
+                                               : "net.layers = '" + config.text("net.layers") + "'";
+  require_memory(comm,
+                 key + " (" + short_number(parameters) +
+                     " parameters, train.batch = " + config.text("train.batch") + ")",
+                 bytes);
+  return spec;
+}
+
 // The training run: the model, its driver and the output, with the loop over epochs in run().
 class TrainingRun {
 public:
@@ -52,7 +99,8 @@ public:
         options_(make_sampler_options(config)), epochs_(config.integer_at_least("train.epochs", 1)),
         trace_every_(config.integer_at_least("train.trace_every", 0)),
         eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
-        model_(net_, data_.train, std::max(options_.batch, eval_block_)),
+        model_(fitting_network(comm, config, net_, std::max(options_.batch, eval_block_)),
+               data_.train, std::max(options_.batch, eval_block_)),
         test_model_(net_, data_.test, eval_block_) {
     options_.seed = config.seed("train.seed");
     if (const long threads = config.integer_at_least("train.threads", 0); threads > 0) {

@@ -1,6 +1,7 @@
 #include "sde/ensemble.hpp"
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/mpi.hpp"
 #include "core/profiling.hpp"
 #include "core/text.hpp"
@@ -86,16 +87,26 @@ ParticleEnsemble::ParticleEnsemble(MPI_Comm comm, const Drift& drift,
   const std::uint64_t extra = settings.particles % ranks;
   first_id_ = rank * base + std::min(rank, extra);
   local_size_ = static_cast<std::size_t>(base + (rank < extra ? 1 : 0));
+  integrator_ = BlockIntegrator::create(drift, schedule, settings.seed, settings.integrator,
+                                        block_size(settings, dim()));
+  const bool has_velocities = BlockIntegrator::has_velocities(settings.integrator.kind);
+  // Per particle: positions, velocities, the auxiliary state, a passage step; 8 bytes each.
+  const double values_per_particle = dim() * (has_velocities ? 2.0 : 1.0) +
+                                     static_cast<double>(integrator_->aux_width()) +
+                                     (settings.passage ? 1.0 : 0.0);
+  require_memory(comm,
+                 "sde.particles = " + std::to_string(settings.particles) + " (dimension " +
+                     std::to_string(dim()) + ", " + short_number(8.0 * values_per_particle) +
+                     " bytes each)",
+                 8.0 * values_per_particle * static_cast<double>(local_size_));
   const std::size_t values = local_size_ * static_cast<std::size_t>(dim());
   x_.assign(values, 0.0);
-  if (BlockIntegrator::has_velocities(settings.integrator.kind)) {
+  if (has_velocities) {
     v_.assign(values, 0.0);
   }
   if (settings.passage) {
     passage_step_.assign(local_size_, -1);
   }
-  integrator_ = BlockIntegrator::create(drift, schedule, settings.seed, settings.integrator,
-                                        block_size(settings, dim()));
   aux_.assign(local_size_ * integrator_->aux_width(), 0.0);
 }
 
@@ -172,7 +183,7 @@ void ParticleEnsemble::sample_initial(const InitialDistribution& initial,
     const double std = integrator_->initial_velocity_std(schedule_.beta(0.0));
     fill(v_, 1, true, [std](std::size_t, double z) { return std * z; });
   }
-  integrator_->initial_aux(first_id_, n, aux_.data(), n);
+  integrator_->initial_aux(first_id_, n, x_.data(), aux_.data(), n);
   require_finite_state(origin_of(initial));
   if (settings_.passage) {
     const double* x = x_.data() + static_cast<std::size_t>(settings_.passage->axis) * n;
@@ -466,6 +477,9 @@ void ParticleEnsemble::write_checkpoint(OutputFile& file) const {
   if (const std::string minibatch = describe_minibatch(settings_.integrator); !minibatch.empty()) {
     file.write_attribute(checkpoint::group, "minibatch", minibatch); // SGD / SGLD only
   }
+  if (const std::string entropy = describe_entropy(settings_.integrator); !entropy.empty()) {
+    file.write_attribute(checkpoint::group, "entropy", entropy); // Entropy-SGD / Parle only
+  }
   if (settings_.integrator.diffusion) { // absent: D = 1/beta(t)
     file.write_attribute(checkpoint::group, "diffusion",
                          settings_.integrator.diffusion->describe());
@@ -512,6 +526,10 @@ ParticleEnsemble ParticleEnsemble::restart(MPI_Comm comm, const Drift& drift,
   if (const std::string minibatch = describe_minibatch(settings.integrator); !minibatch.empty()) {
     require("sde.batch, sde.replacement, sde.sgd_rates", minibatch,
             file.read_string_attribute(checkpoint::group, "minibatch"));
+  }
+  if (const std::string entropy = describe_entropy(settings.integrator); !entropy.empty()) {
+    require("entropy.*, parle.elastic, sde.replicas", entropy,
+            file.read_string_attribute(checkpoint::group, "entropy"));
   }
   if (settings.integrator.diffusion) {
     require("diffusion.expr", settings.integrator.diffusion->describe(),

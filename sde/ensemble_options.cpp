@@ -13,11 +13,13 @@ void declare_sde_options(OptionSet& options) {
   options.integer("sde.particles", 100000, "", "number of particles N (global, >= 1)")
       .choice(
           "sde.integrator", "euler_maruyama",
-          {"euler_maruyama", "mala", "baoab", "sgd", "sgld", "psgld", "sghmc", "ctld"},
+          {"euler_maruyama", "mala", "baoab", "sgd", "sgld", "psgld", "sghmc", "ctld",
+           "entropy_sgd", "parle"},
           "Euler-Maruyama (ULA), Metropolis-adjusted Langevin, underdamped BAOAB, or a learning "
           "sampler: minibatch SGD, SGLD (minibatch gradients on landscape.type = wells, "
           "least_squares or logistic, else the exact gradient: Euler-Maruyama), pSGLD, SGHMC, CTLD "
-          "(rate sde.dt, t = k dt)")
+          "(rate sde.dt, t = k dt), Entropy-SGD or Parle (one step an outer step, t = k dt the "
+          "time of the gradient flow on the local entropy)")
       .integer("sde.batch", 1, "", "sgd, sgld on a finite-sum landscape: minibatch size B")
       .boolean("sde.replacement", true,
                "sgd, sgld: draw the B indices with replacement (false: B distinct points)")
@@ -27,6 +29,7 @@ void declare_sde_options(OptionSet& options) {
       .integer("sde.seed", 1, "", "seed of the counter-based random streams, in [0, 2^32)")
       .real("sde.friction", 1.0, "1/time", "friction gamma of BAOAB, SGHMC and CTLD")
       .real("sde.mass", 1.0, "mass", "particle mass m of BAOAB and SGHMC")
+      .integer("sde.replicas", 2, "", "parle: replicas per particle, coupled to their mean")
       .choice(
           "sde.noise", "double", {"double", "float"},
           "precision of the Gaussian increments (float: faster, |xi| <= 5.89, 2^-24 resolution)")
@@ -47,6 +50,7 @@ void declare_sde_options(OptionSet& options) {
                "/sde/passage_time (N values, rewritten at every output)");
   declare_rmsprop_options(options);
   declare_ctld_tempering_options(options);
+  declare_entropy_options(options);
 }
 
 namespace {
@@ -68,6 +72,16 @@ std::vector<std::string> integrator_keys(IntegratorKind kind) {
   case IntegratorKind::sgd:
   case IntegratorKind::sgld:
     return {"sde.batch", "sde.replacement", "sde.sgd_rates"};
+  case IntegratorKind::entropy_sgd: {
+    std::vector<std::string> keys = entropy_keys();
+    keys.erase(std::find(keys.begin(), keys.end(), "parle.elastic"));
+    return keys;
+  }
+  case IntegratorKind::parle: {
+    std::vector<std::string> keys = entropy_keys();
+    keys.push_back("sde.replicas");
+    return keys;
+  }
   case IntegratorKind::euler_maruyama:
   case IntegratorKind::mala:
     break;
@@ -76,9 +90,11 @@ std::vector<std::string> integrator_keys(IntegratorKind kind) {
 }
 
 constexpr IntegratorKind all_integrator_kinds[] = {
-    IntegratorKind::euler_maruyama, IntegratorKind::mala,  IntegratorKind::baoab,
-    IntegratorKind::sgd,            IntegratorKind::sgld,  IntegratorKind::psgld,
-    IntegratorKind::sghmc,          IntegratorKind::ctld};
+    IntegratorKind::euler_maruyama, IntegratorKind::mala,
+    IntegratorKind::baoab,          IntegratorKind::sgd,
+    IntegratorKind::sgld,           IntegratorKind::psgld,
+    IntegratorKind::sghmc,          IntegratorKind::ctld,
+    IntegratorKind::entropy_sgd,    IntegratorKind::parle};
 
 void reject_unread_integrator_keys(const Config& config, IntegratorKind kind) {
   std::vector<std::string> all;
@@ -108,6 +124,10 @@ EnsembleSettings make_ensemble_settings(const Config& config, int dim) {
   }
   if (integrator.kind == IntegratorKind::ctld) {
     integrator.ctld = make_ctld_tempering(config);
+  }
+  if (integrator.kind == IntegratorKind::entropy_sgd || integrator.kind == IntegratorKind::parle) {
+    integrator.entropy = make_entropy_parameters(config);
+    integrator.replicas = static_cast<std::size_t>(config.integer_at_least("sde.replicas", 1));
   }
   integrator.diffusion = make_diffusion(config);
   integrator.batch = static_cast<std::size_t>(config.integer_at_least("sde.batch", 1));

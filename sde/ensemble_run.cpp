@@ -42,7 +42,8 @@ void run_ensemble(MPI_Comm comm, const Config& config) {
   const bool wants_grid =
       config.boolean("sde.histogram") || initial.kind == InitialDistribution::Kind::uniform;
   const std::optional<Grid> grid =
-      wants_grid ? std::optional<Grid>(make_grid(comm, config, std::min(dim, 3))) : std::nullopt;
+      wants_grid ? std::optional<Grid>(make_grid(comm, config, std::min(dim, 3), {2, 0}))
+                 : std::nullopt;
   if (settings.integrator.diffusion && grid) {
     check_diffusion_on_grid(*grid, *settings.integrator.diffusion, schedule,
                             output_times.empty() ? 0.0 : output_times.back());

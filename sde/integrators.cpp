@@ -25,7 +25,9 @@ constexpr IntegratorName integrator_names[] = {{IntegratorKind::euler_maruyama, 
                                                {IntegratorKind::sgld, "sgld"},
                                                {IntegratorKind::psgld, "psgld"},
                                                {IntegratorKind::sghmc, "sghmc"},
-                                               {IntegratorKind::ctld, "ctld"}};
+                                               {IntegratorKind::ctld, "ctld"},
+                                               {IntegratorKind::entropy_sgd, "entropy_sgd"},
+                                               {IntegratorKind::parle, "parle"}};
 
 } // namespace
 
@@ -60,6 +62,21 @@ std::string describe_minibatch(const IntegratorSettings& settings) {
          ", replacement=" + (settings.with_replacement ? "true" : "false") + ", rates=" + rates;
 }
 
+std::string describe_entropy(const IntegratorSettings& settings) {
+  if (settings.kind != IntegratorKind::entropy_sgd && settings.kind != IntegratorKind::parle) {
+    return {};
+  }
+  const EntropyParameters& p = settings.entropy;
+  std::string text = "inner_steps=" + std::to_string(p.inner_steps) +
+                     ", inner_lr=" + format_real(p.inner_lr) + ", gamma0=" + format_real(p.gamma0) +
+                     ", gamma1=" + format_real(p.gamma1) + ", average=" + format_real(p.average);
+  if (settings.kind == IntegratorKind::parle) {
+    text +=
+        ", elastic=" + format_real(p.elastic) + ", replicas=" + std::to_string(settings.replicas);
+  }
+  return text;
+}
+
 BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& schedule,
                                  std::uint32_t seed, const IntegratorSettings& settings,
                                  std::size_t capacity)
@@ -78,7 +95,7 @@ BlockIntegrator::BlockIntegrator(const Drift& drift, const TemperatureSchedule& 
   require_positive("sde.mass", settings.mass);
 }
 
-void BlockIntegrator::initial_aux(std::uint64_t, std::size_t count, double* aux,
+void BlockIntegrator::initial_aux(std::uint64_t, std::size_t count, const double*, double* aux,
                                   std::size_t stride) const {
   for (std::size_t j = 0; j < aux_width(); ++j) {
     std::fill_n(aux + j * stride, count, 0.0);
@@ -588,9 +605,9 @@ public:
   std::string aux_columns() const override {
     return "alpha,r_alpha,bias_0..bias_" + std::to_string(tempering_.edges() - 1);
   }
-  void initial_aux(std::uint64_t first_id, std::size_t count, double* aux,
+  void initial_aux(std::uint64_t first_id, std::size_t count, const double* x, double* aux,
                    std::size_t stride) const override {
-    BlockIntegrator::initial_aux(first_id, count, aux, stride);
+    BlockIntegrator::initial_aux(first_id, count, x, aux, stride);
     const CounterRng rng(seed_, rng_stream::initial);
     for (std::size_t p = 0; p < count; ++p) {
       aux[stride + p] = rng.normal_pair(first_id + p, 2, 0)[0]; // r_alpha^0 ~ N(0, 1)
@@ -763,6 +780,201 @@ private:
   CounterRng draws_;
 };
 
+/// Entropy-SGD's inner loop on a block (docs/theory.md 7.8): from y = mu = anchor, L steps of
+/// y -= eta' (grad f(y) + gamma (y - anchor)) - sqrt(2 eta' / beta) xi, mu += a (y - mu), with the
+/// kernels of the network sampler (sde/sampler_kernels.hpp). The anchor and mu are blocks of rows
+/// at stride capacity; the draws of inner step l come from `draw_step(l)`.
+class EntropyInnerBlock {
+public:
+  EntropyInnerBlock(const EntropyParameters& p, std::size_t size) : p_(p), y_(size), g_(size) {}
+
+  template <typename Evaluate, typename WithDraws>
+  void run(std::size_t rows, std::size_t count, std::size_t capacity, double gamma,
+           double temperature, const double* anchor, double* mu, Evaluate&& gradient_at,
+           WithDraws&& with_draws) {
+    for (std::size_t k = 0; k < rows; ++k) {
+      std::copy_n(anchor + k * capacity, count, y_.data() + k * capacity);
+      std::copy_n(anchor + k * capacity, count, mu + k * capacity);
+    }
+    const double eps = std::sqrt(temperature);
+    for (int l = 0; l < p_.inner_steps; ++l) {
+      gradient_at(y_.data(), g_.data());
+      with_draws(static_cast<std::uint32_t>(l), [&](const auto* xi) {
+        for (std::size_t k = 0; k < rows; ++k) {
+          const std::size_t o = k * capacity;
+          entropy_inner_step(count, p_.inner_lr, gamma, eps, g_.data() + o, anchor + o, xi + o,
+                             y_.data() + o);
+          moving_average(count, p_.average, y_.data() + o, mu + o);
+        }
+      });
+    }
+  }
+
+private:
+  EntropyParameters p_;
+  std::vector<double> y_, g_;
+};
+
+/// The draw index of inner step l of replica a at outer step n: (n R + a) L + l, refused beyond
+/// the 2^32 steps of the noise streams.
+std::uint32_t inner_draw_index(std::uint32_t n, std::size_t replica, std::size_t replicas,
+                               int inner_steps, std::uint32_t l) {
+  const std::uint64_t index = (static_cast<std::uint64_t>(n) * replicas + replica) *
+                                  static_cast<std::uint64_t>(inner_steps) +
+                              l;
+  if (index > std::numeric_limits<std::uint32_t>::max()) {
+    throw Error("entropy.inner_steps x steps exceed the 2^32 draws of a noise stream at step " +
+                std::to_string(n));
+  }
+  return static_cast<std::uint32_t>(index);
+}
+
+/// Refuses a drift Entropy-SGD and Parle cannot descend and an inner step beyond stability.
+void check_entropy_settings(const Drift& drift, const IntegratorSettings& settings) {
+  if (!drift.is_gradient()) {
+    throw InputError("sde.integrator = " + to_string(settings.kind) +
+                     " needs a gradient drift (drift.rotation = 0), got drift.rotation = " +
+                     format_real(drift.rotation()));
+  }
+  if (settings.entropy.gamma(0) <= 0) {
+    throw InputError("entropy.gamma0 = 0: sde.integrator = " + to_string(settings.kind) +
+                     " steps x by dt gamma (x - mu); expected gamma0 > 0");
+  }
+}
+
+/// Entropy-SGD (Chaudhari et al.) on a landscape: per particle one run, the auxiliary state the
+/// last average mu (gamma (x - mu) is the particle's estimate of grad f_gamma(x)).
+class EntropySgd final : public BlockIntegrator {
+public:
+  EntropySgd(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+             const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity),
+        inner_(settings.entropy, size()), direction_(size()) {
+    check_entropy_settings(drift, settings);
+  }
+
+  std::size_t aux_width() const override { return static_cast<std::size_t>(dim()); }
+  std::string aux_columns() const override {
+    std::string names;
+    for (int k = 0; k < dim(); ++k) {
+      names += (k > 0 ? "," : "") + std::string("mu_") + std::to_string(k);
+    }
+    return names;
+  }
+  void initial_aux(std::uint64_t, std::size_t count, const double* x, double* aux,
+                   std::size_t stride) const override {
+    for (int k = 0; k < dim(); ++k) {
+      std::copy_n(x + static_cast<std::size_t>(k) * stride, count,
+                  aux + static_cast<std::size_t>(k) * stride);
+    }
+  }
+
+  void step(std::uint32_t n) override {
+    const auto rows = static_cast<std::size_t>(dim());
+    const EntropyParameters& p = settings_.entropy;
+    const double gamma = p.gamma(n);
+    inner_.run(
+        rows, count_, capacity_, gamma, 1.0 / beta(n), x_.data(), aux_.data(),
+        [&](const double* y, double* g) { evaluate_drift(y, g); },
+        [&](std::uint32_t l, auto&& f) {
+          with_increments(inner_draw_index(n, 0, 1, p.inner_steps, l), f);
+        });
+    for (std::size_t k = 0; k < rows; ++k) {
+      const std::size_t o = k * capacity_;
+      entropy_outer_direction(count_, x_.data() + o, aux_.data() + o, direction_.data() + o);
+    }
+    add_scaled(rows, count_, capacity_, -settings_.dt * gamma, direction_.data(), x_.data());
+  }
+
+private:
+  void prepare() override {}
+  EntropyInnerBlock inner_;
+  std::vector<double> direction_;
+};
+
+/// Parle (Chaudhari, Baldassi, Zecchina, Soatto, Talwalkar, Oberman) on a landscape: per particle
+/// one run of R replicas (auxiliary rows a * dim + k: coordinate k of replica a), each Entropy-SGD
+/// from its own x_a with the elastic pull rho_k toward the master x, the replicas' mean (the
+/// particle's position). The replicas start at the particle's initial position.
+class Parle final : public BlockIntegrator {
+public:
+  Parle(const Drift& drift, const TemperatureSchedule& schedule, std::uint32_t seed,
+        const IntegratorSettings& settings, std::size_t capacity)
+      : BlockIntegrator(drift, schedule, seed, settings, capacity),
+        inner_(settings.entropy, size()), mu_(size()), direction_(size()) {
+    check_entropy_settings(drift, settings);
+    if (settings.replicas < 1) {
+      reject_value("sde.replicas", std::to_string(settings.replicas), "at least 1 replica");
+    }
+  }
+
+  std::size_t aux_width() const override {
+    return settings_.replicas * static_cast<std::size_t>(dim());
+  }
+  std::string aux_columns() const override {
+    std::string names;
+    for (std::size_t a = 0; a < settings_.replicas; ++a) {
+      for (int k = 0; k < dim(); ++k) {
+        names += (names.empty() ? "" : ",") + std::string("x") + std::to_string(a) + "_" +
+                 std::to_string(k);
+      }
+    }
+    return names;
+  }
+  void initial_aux(std::uint64_t, std::size_t count, const double* x, double* aux,
+                   std::size_t stride) const override {
+    const auto rows = static_cast<std::size_t>(dim());
+    for (std::size_t a = 0; a < settings_.replicas; ++a) {
+      for (std::size_t k = 0; k < rows; ++k) {
+        std::copy_n(x + k * stride, count, aux + (a * rows + k) * stride);
+      }
+    }
+  }
+
+  void step(std::uint32_t n) override {
+    const auto rows = static_cast<std::size_t>(dim());
+    const std::size_t replicas = settings_.replicas;
+    const EntropyParameters& p = settings_.entropy;
+    const double gamma = p.gamma(n);
+    const double rho = p.rho(n);
+    for (std::size_t a = 0; a < replicas; ++a) {
+      double* replica = aux_.data() + a * rows * capacity_;
+      inner_.run(
+          rows, count_, capacity_, gamma, 1.0 / beta(n), replica, mu_.data(),
+          [&](const double* y, double* g) { evaluate_drift(y, g); },
+          [&](std::uint32_t l, auto&& f) {
+            with_increments(inner_draw_index(n, a, replicas, p.inner_steps, l), f);
+          });
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t o = k * capacity_;
+        parle_direction(count_, rho, replica + o, mu_.data() + o, x_.data() + o,
+                        direction_.data() + o);
+      }
+      add_scaled(rows, count_, capacity_, -settings_.dt * gamma, direction_.data(), replica);
+    }
+    update_master();
+  }
+
+private:
+  void prepare() override {}
+  /// x = the replicas' mean.
+  void update_master() {
+    const auto rows = static_cast<std::size_t>(dim());
+    const std::size_t replicas = settings_.replicas;
+    for (std::size_t k = 0; k < rows; ++k) {
+      for (std::size_t q = 0; q < count_; ++q) {
+        double sum = 0;
+        for (std::size_t a = 0; a < replicas; ++a) {
+          sum += aux_[(a * rows + k) * capacity_ + q];
+        }
+        x_[k * capacity_ + q] = sum / static_cast<double>(replicas);
+      }
+    }
+  }
+  EntropyInnerBlock inner_;
+  std::vector<double> mu_, direction_;
+};
+
 } // namespace
 
 std::unique_ptr<BlockIntegrator>
@@ -785,6 +997,10 @@ BlockIntegrator::create(const Drift& drift, const TemperatureSchedule& schedule,
     return std::make_unique<Psgld>(drift, schedule, seed, settings, capacity);
   case IntegratorKind::ctld:
     return std::make_unique<Ctld>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::entropy_sgd:
+    return std::make_unique<EntropySgd>(drift, schedule, seed, settings, capacity);
+  case IntegratorKind::parle:
+    return std::make_unique<Parle>(drift, schedule, seed, settings, capacity);
   case IntegratorKind::sgd:
     return std::make_unique<MinibatchSgd>(drift, schedule, seed, settings, capacity);
   case IntegratorKind::sgld:

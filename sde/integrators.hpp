@@ -21,6 +21,13 @@
 //   SGHMC: x += v dt; v = (1 - gamma dt) v + b(x) dt/m + sqrt(2 gamma dt / (beta_n m)) xi
 //   pSGLD: V = a V + (1 - a) b^2; G = 1/(eps + sqrt V); x += G b dt + sqrt(2 G dt / beta_n) xi
 //   CTLD:  Algorithm 1 with U = beta_n f, eta = dt, unit mass (sde/sampler_kernels.hpp)
+//   Entropy-SGD: one step is one outer step k = n: y = mu = x, L times { y -= eta' (grad f(y) +
+//          gamma_k (y - x)) - sqrt(2 eta' / beta_n) xi; mu += a (y - mu) }, then
+//          x -= dt gamma_k (x - mu) (gamma_k (x - mu) estimates grad f_gamma(x): t = k dt is the
+//          time of the gradient flow on the local entropy, docs/theory.md 7.8)
+//   Parle: R replicas x_a per particle, each the Entropy-SGD inner loop from x_a, then
+//          x_a -= dt gamma_k ((x_a - mu_a) + rho_k (x_a - x)); the particle's x is the master, the
+//          replicas' mean (replica a's inner step l draws at step (n R + a) L + l)
 //   SGD:   theta_i -= eta_i g_B,i(theta), g_B the mean gradient of B points of a finite-sum loss
 //          (landscape.type = wells, least_squares, logistic) drawn with or without replacement,
 //          eta_i = dt, dt / Sigma_ii(theta) or dt / sqrt(Sigma_ii(theta)) (sde.sgd_rates); t = k dt
@@ -46,14 +53,26 @@
 
 namespace relax {
 
-enum class IntegratorKind { euler_maruyama, mala, baoab, sgd, sgld, psgld, sghmc, ctld };
+enum class IntegratorKind {
+  euler_maruyama,
+  mala,
+  baoab,
+  sgd,
+  sgld,
+  psgld,
+  sghmc,
+  ctld,
+  entropy_sgd,
+  parle
+};
 
 /// Per-parameter rates of SGD / SGLD: eta_i = dt, dt / Sigma_ii(theta) (one temperature for a
 /// diagonal noise), or dt / sqrt(Sigma_ii(theta)) (RMSProp's normalization, with the exact
 /// per-sample gradient variance in place of its running estimate).
 enum class SgdRates { constant, inverse_variance, inverse_std };
 
-/// "euler_maruyama" | "mala" | "baoab" | "sgd" | "sgld" | "psgld" | "sghmc" | "ctld"; InputError
+/// "euler_maruyama" | "mala" | "baoab" | "sgd" | "sgld" | "psgld" | "sghmc" | "ctld" |
+/// "entropy_sgd" | "parle"; InputError
 /// naming `key` otherwise.
 IntegratorKind parse_integrator(const std::string& text, const std::string& key);
 std::string to_string(IntegratorKind kind);
@@ -66,8 +85,10 @@ struct IntegratorSettings {
   NoisePrecision noise = NoisePrecision::float64;
   SecondMoment second_moment{};   ///< pSGLD's preconditioner average
   CtldTemperingParameters ctld{}; ///< CTLD's alpha side
-  std::size_t batch = 1;        ///< B of SGD / SGLD
-  bool with_replacement = true; ///< minibatch indices drawn with replacement (else distinct)
+  EntropyParameters entropy{};    ///< Entropy-SGD's and Parle's loop (noise unused: 1/beta(t))
+  std::size_t replicas = 2;       ///< R: Parle's replicas per particle
+  std::size_t batch = 1;          ///< B of SGD / SGLD
+  bool with_replacement = true;   ///< minibatch indices drawn with replacement (else distinct)
   SgdRates rates = SgdRates::constant;
   /// Null: D = 1/beta(t). Else the D_i(x, t) of diffusion.expr (Euler–Maruyama only).
   std::shared_ptr<const Diffusion> diffusion = nullptr;
@@ -76,6 +97,11 @@ struct IntegratorSettings {
 /// "batch=B, replacement=true|false, rates=constant|inverse_variance|inverse_std" for SGD / SGLD,
 /// empty for the other kinds: what a checkpoint records of the minibatch keys.
 std::string describe_minibatch(const IntegratorSettings& settings);
+
+/// "inner_steps=L, inner_lr=eta', gamma0=g0, gamma1=g1, average=a" (Parle: plus ", elastic=rho0,
+/// replicas=R") for Entropy-SGD and Parle, empty for the other kinds: what a checkpoint records of
+/// their keys.
+std::string describe_entropy(const IntegratorSettings& settings);
 
 /// The key streams (CounterRng stream word) of a run with one seed.
 namespace rng_stream {
@@ -120,9 +146,10 @@ public:
   /// Values of the auxiliary state per particle (0: none) and their names.
   virtual std::size_t aux_width() const { return 0; }
   virtual std::string aux_columns() const { return ""; }
-  /// The auxiliary state at the start for particles first_id .. first_id + count - 1 (row j of
-  /// particle p at aux[j * stride + p]); zeros unless an integrator says otherwise.
-  virtual void initial_aux(std::uint64_t first_id, std::size_t count, double* aux,
+  /// The auxiliary state at the start for particles first_id .. first_id + count - 1 at the
+  /// initial positions x (coordinate k of particle p at x[k * stride + p]; row j of the state at
+  /// aux[j * stride + p]); zeros unless an integrator says otherwise.
+  virtual void initial_aux(std::uint64_t first_id, std::size_t count, const double* x, double* aux,
                            std::size_t stride) const;
 
   /// Copies particles first_id .. first_id + count - 1 in (coordinate k of particle p at

@@ -182,12 +182,91 @@ void kick_momentum(std::size_t n, double keep, double eta, double noise_scale, c
   }
 }
 
+double EntropyParameters::gamma(long outer_step) const {
+  return gamma0 * std::pow(1.0 + gamma1, static_cast<double>(outer_step));
+}
+
+double EntropyParameters::rho(long outer_step) const {
+  return elastic * std::pow(1.0 + gamma1, static_cast<double>(outer_step));
+}
+
+void declare_entropy_options(OptionSet& options) {
+  options.integer("entropy.inner_steps", 20, "", "L: inner Langevin steps per outer step")
+      .real("entropy.inner_lr", 0.1, "", "eta': inner step")
+      .real("entropy.gamma0", 1e-4, "", "gamma0 of the scoping gamma0 (1 + gamma1)^k")
+      .real("entropy.gamma1", 1e-3, "", "gamma1 of the scoping")
+      .real("entropy.average", 0.25, "", "a in mu <- (1 - a) mu + a y")
+      .real("parle.elastic", 0.1, "",
+            "rho0: Parle's elastic coupling of a replica to the master (scoped like gamma)");
+}
+
+const std::vector<std::string>& entropy_keys() {
+  static const std::vector<std::string> keys = {"entropy.inner_steps", "entropy.inner_lr",
+                                                "entropy.gamma0",      "entropy.gamma1",
+                                                "entropy.average",     "parle.elastic"};
+  return keys;
+}
+
+EntropyParameters make_entropy_parameters(const Config& config) {
+  EntropyParameters e;
+  e.inner_steps = static_cast<int>(config.integer_at_least("entropy.inner_steps", 1));
+  e.inner_lr = config.positive_real("entropy.inner_lr");
+  e.gamma0 = config.non_negative_real("entropy.gamma0");
+  e.gamma1 = config.non_negative_real("entropy.gamma1");
+  e.average = config.real_in("entropy.average", 1e-300, 1, "a number in (0, 1]");
+  e.elastic = config.non_negative_real("parle.elastic");
+  return e;
+}
+
+template <typename Real, typename Noise>
+void entropy_inner_step(std::size_t n, double inner_lr, double gamma, double noise,
+                        const Real* gradient, const Real* x, const Noise* xi, Real* y) {
+  const auto h = static_cast<Real>(inner_lr);
+  const auto c = static_cast<Real>(gamma);
+  const auto s = static_cast<Real>(noise * std::sqrt(2.0 * inner_lr));
+  for (std::size_t k = 0; k < n; ++k) {
+    y[k] += -h * (gradient[k] + c * (y[k] - x[k])) + s * static_cast<Real>(xi[k]);
+  }
+}
+
+template <typename Real> void moving_average(std::size_t n, double a, const Real* y, Real* mu) {
+  const auto weight = static_cast<Real>(a);
+  for (std::size_t k = 0; k < n; ++k) {
+    mu[k] += weight * (y[k] - mu[k]);
+  }
+}
+
+template <typename Real>
+void entropy_outer_direction(std::size_t n, const Real* x, const Real* mu, Real* out) {
+  for (std::size_t k = 0; k < n; ++k) {
+    out[k] = x[k] - mu[k];
+  }
+}
+
+template <typename Real>
+void parle_direction(std::size_t n, double rho, const Real* x, const Real* z, const Real* master,
+                     Real* out) {
+  const auto r = static_cast<Real>(rho);
+  for (std::size_t k = 0; k < n; ++k) {
+    out[k] = (x[k] - z[k]) + r * (x[k] - master[k]);
+  }
+}
+
+template void entropy_inner_step<double, float>(std::size_t, double, double, double, const double*,
+                                                const double*, const float*, double*);
+
 #define RELAX_INSTANTIATE_SAMPLER_KERNELS(Real)                                                    \
   template void add_weight_decay<Real>(std::size_t, double, const Real*, Real*);                   \
   template void drift_positions<Real>(std::size_t, double, const Real*, Real*);                    \
   template void kick_momentum<Real>(std::size_t, double, double, double, const Real*, const Real*, \
                                     Real*);                                                        \
-  template void update_second_moment<Real>(std::size_t, double, const Real*, Real*);
+  template void update_second_moment<Real>(std::size_t, double, const Real*, Real*);               \
+  template void entropy_inner_step<Real, Real>(std::size_t, double, double, double, const Real*,   \
+                                               const Real*, const Real*, Real*);                   \
+  template void moving_average<Real>(std::size_t, double, const Real*, Real*);                     \
+  template void entropy_outer_direction<Real>(std::size_t, const Real*, const Real*, Real*);       \
+  template void parle_direction<Real>(std::size_t, double, const Real*, const Real*, const Real*,  \
+                                      Real*);
 
 RELAX_INSTANTIATE_SAMPLER_KERNELS(float)
 RELAX_INSTANTIATE_SAMPLER_KERNELS(double)

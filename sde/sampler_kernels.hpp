@@ -3,7 +3,9 @@
 // integrator of SGHMC and CTLD (Algorithm 1 of Ye, Zhu and Mantiuk: drift with the old momentum,
 // kick with the gradient at the new position), CTLD's alpha side (tempering function g(alpha),
 // confining force, metadynamics bias at bin edges, the parts of the force h~), the prior of weight
-// decay and the second-moment average of RMSProp/pSGLD. No MPI, PETSc or HDF5.
+// decay, the second-moment average of RMSProp/pSGLD, and Entropy-SGD's and Parle's steps (inner
+// Langevin step on the tilted measure, moving average, outer direction, Parle's elastic direction).
+// No MPI, PETSc or HDF5.
 #pragma once
 
 #include "core/config.hpp"
@@ -128,5 +130,49 @@ SecondMoment make_second_moment(const Config& config);
 
 template <typename Real>
 void update_second_moment(std::size_t n, double decay, const Real* g, Real* v);
+
+// ---- Entropy-SGD and Parle ----
+
+struct EntropyParameters {
+  int inner_steps = 20;  ///< L
+  double inner_lr = 0.1; ///< eta'
+  double noise = 1e-4;   ///< eps: inner temperature eps^2 (networks: entropy.noise; landscapes:
+                         ///< 1/beta(t))
+  double gamma0 = 1e-4;  ///< coupling gamma_k = gamma0 (1 + gamma1)^k at outer step k
+  double gamma1 = 1e-3;
+  double average = 0.25;           ///< a in mu <- (1 - a) mu + a y
+  double inner_momentum = 0.0;     ///< the inner gradient's momentum (0: none; networks only)
+  double inner_weight_decay = 0.0; ///< the inner gradient's weight decay (networks only)
+  double elastic = 0.1;            ///< Parle's rho0: rho_k = rho0 (1 + gamma1)^k
+  double gamma(long outer_step) const;
+  double rho(long outer_step) const;
+};
+
+/// The keys of Entropy-SGD and Parle shared by networks and landscapes: entropy.inner_steps,
+/// inner_lr, gamma0, gamma1, average and parle.elastic.
+void declare_entropy_options(OptionSet& options);
+/// Those keys, range-checked (InputError naming the key); the other fields keep their defaults.
+EntropyParameters make_entropy_parameters(const Config& config);
+const std::vector<std::string>& entropy_keys();
+
+/// y <- y - eta' (grad L(y) + gamma (y - x)) + eps sqrt(2 eta') xi: Langevin on the tilted measure
+/// exp(-(L(y) + gamma |y - x|^2 / 2) / eps^2), whose mean gives grad of the local entropy,
+/// gamma (x - <y>) (docs/theory.md, with 2 nu = eps^2 and gamma_HJ = 1 / gamma).
+template <typename Real, typename Noise>
+void entropy_inner_step(std::size_t n, double inner_lr, double gamma, double noise,
+                        const Real* gradient, const Real* x, const Noise* xi, Real* y);
+
+/// mu <- (1 - a) mu + a y.
+template <typename Real> void moving_average(std::size_t n, double a, const Real* y, Real* mu);
+
+/// out = x - mu: the outer "gradient" (gamma (x - mu) estimates grad f_gamma(x)).
+template <typename Real>
+void entropy_outer_direction(std::size_t n, const Real* x, const Real* mu, Real* out);
+
+/// out = (x_a - z_a) + rho (x_a - master): Parle's outer direction of replica a, its Entropy-SGD
+/// direction plus the elastic pull toward the master.
+template <typename Real>
+void parle_direction(std::size_t n, double rho, const Real* x, const Real* z, const Real* master,
+                     Real* out);
 
 } // namespace relax

@@ -161,6 +161,13 @@ ComparisonProblem make_comparison_problem(const Config& config,
                      "PDE can project and the particles can sample (expected gaussian, uniform "
                      "or point)");
   }
+  if (const IntegratorKind kind = problem.particles.integrator.kind;
+      kind == IntegratorKind::entropy_sgd || kind == IntegratorKind::parle) {
+    throw InputError("sde.integrator = " + to_string(kind) +
+                     ": relax compare tests the Fokker-Planck density of f, which its slow "
+                     "variable does not follow (it descends the local entropy f_gamma: compare "
+                     "with relax hj, docs/theory.md 7.8); expected another integrator");
+  }
   if (!config.text("sde.restart").empty()) {
     throw InputError("sde.restart = '" + config.text("sde.restart") +
                      "': relax compare cannot restart (the PDE side has no checkpoint); expected "

@@ -198,6 +198,49 @@ bad "output file 'tr\.h5' \(its temporary 'tr\.h5\.part'\) is the input train\.r
 bad "output file 'data/out\.h5': lies in the input directory data\.path = 'data'" \
   train "${train_small[@]}" --data.path=data --output.file=data/out.h5
 
+# --- a size that cannot fit (9): exit 2 naming the key and the bytes, estimated before allocating ---
+mem="needs [0-9.e+]+ bytes, [0-9.e+]+ available$"
+bad "grid\.n = '1000000' \(2 axes: 1e\+12 cells\): $mem" fp "${fp_small[@]/--grid.n=20/--grid.n=1000000}" \
+  --landscape.type=muller_brown
+bad "grid\.n = '3000000,3000000' \(2 axes: 9e\+12 cells\): $mem" hj --grid.n=3000000,3000000 \
+  --landscape.type=muller_brown --hj.gamma=0.1
+bad "grid\.n = '100000000' \(2 axes: 1e\+16 cells\): $mem" fb --grid.n=100000000 \
+  --landscape.type=muller_brown --time.end=0.1 --fb.steps=5 --time.outputs=1
+bad "grid\.n = '1000000' \(2 axes: 1e\+12 cells\): $mem" spectrum --grid.n=1000000 \
+  --landscape.type=muller_brown
+bad "grid\.n = '1000000' \(2 axes: 1e\+12 cells\): $mem" compare "${cmp_small[@]/--grid.n=20/--grid.n=1000000}" \
+  --landscape.type=muller_brown
+bad "grid\.n = '1000000' \(2 axes: 1e\+12 cells\): $mem" sde --grid.n=1000000 --sde.particles=10 \
+  --landscape.type=muller_brown
+bad "sde\.particles = 10000000000000 \(dimension 1, 8 bytes each\): $mem" sde --sde.particles=10000000000000
+bad "sde\.particles = 10000000000000 \(dimension 1, 24 bytes each\): $mem" compare \
+  --sde.particles=10000000000000 --sde.integrator=baoab
+bad "sde\.particles = 10000000000 \(dimension 1, 4e\+04 bytes each\): $mem" sde \
+  --sde.particles=10000000000 --sde.integrator=ctld --ctld.bins=5000
+bad "net\.layers = '784,2000000000,10' \(1\.59e\+12 parameters, train\.batch = 128\): $mem" train \
+  "${train_data[@]}" --net.layers=784,2000000000,10
+# (compare's particles: position, velocity and a passage step for the escape rates)
+# at 2 ranks the need and the memory are per rank (the ranks of a node share it)
+"$MPIEXEC" -n 2 "$RELAX" sde --sde.particles=10000000000000 --output.file=keep.h5 >/dev/null 2>mpi.err
+status=$?
+if [ $status -ne 2 ] || ! grep -Eq "^relax: error: sde\.particles = 10000000000000 \(dimension 1, 8 bytes each\): needs 4e\+13 bytes per rank, [0-9.e+]+ available per rank$" mpi.err; then
+  echo "FAIL: 2-rank memory refusal exited $status:"; cat mpi.err; failures=$((failures + 1))
+else
+  echo "ok: 2-rank memory refusal"
+fi
+rm -f mpi.err
+unchanged "2-rank memory refusal"
+cases=$((cases + 1))
+# a normal size is not refused: a 400 x 400 grid, 10^6 particles, the mnistfc net
+expect 0 "fp: wrote fits\.h5" -- fp --grid.n=400 --landscape.type=muller_brown --time.end=1e-3 \
+  --fp.dt=1e-3 --time.outputs=1 --output.file=fits.h5
+expect 0 "sde: wrote fits_sde\.h5" -- sde --sde.particles=1000000 --time.end=1e-3 --sde.dt=1e-3 \
+  --time.outputs=1 --output.file=fits_sde.h5
+expect 0 "^epoch 1: loss" -- train "${train_data[@]}" --net.layers=784,1024,1024,10 \
+  --output.file=fits_train.h5
+rm -f fits.h5 fits.xmf fits_sde.h5 fits_sde.xmf fits_train.h5 fits_train.xmf
+baseline=$(snapshot)
+
 # --- two runs on one output (1): the second exits 2 naming it, before any work; the first
 # finishes its file, which holds its own data only. Also its temporary as the other's output.
 "$RELAX" compare --sde.particles=300000 --grid.n=100 --time.end=2 --time.outputs=5 --output.file=busy.h5 \

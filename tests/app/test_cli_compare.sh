@@ -104,7 +104,7 @@ rm -f out.txt err.txt bad.h5 bad.xmf
 # lists compare first.
 "$RELAX" compare --help >help.txt
 for pattern in "sde\.particles=<int>  \(default: 250000\)" \
-  "sde\.integrator=<euler_maruyama\|mala\|baoab\|sgd\|sgld\|psgld\|sghmc\|ctld>  \(default: mala\)" \
+  "sde\.integrator=<euler_maruyama\|mala\|baoab\|sgd\|sgld\|psgld\|sghmc\|ctld\|entropy_sgd\|parle>  \(default: mala\)" \
   "time\.end=<real>  \(default: 8 \[time\]\)" "--fail-on-mismatch"; do
   if grep -Eq -- "$pattern" help.txt; then
     echo "ok: relax compare --help shows $pattern"
