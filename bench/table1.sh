@@ -4,8 +4,8 @@
 # for mnistfc (784-1024-1024-10) and, when the binary accepts --net.type=lenet, LeNet.
 #   bench/table1.sh [OUT.md] [RELAX]
 # Environment (defaults: the CPU budget of a 2-core machine, <= 40 min for mnistfc at a load of
-# 17 (10 min quiet); LeNet, when present, gets the same effective epochs on the same subset):
-#   TRAIN_SIZE=12000 VALIDATION=2000 TEST_SIZE=10000 EPOCHS=12 SEEDS="0 1 2" THREADS=2
+# 17 (5 min quiet); LeNet, when present, gets the same effective epochs on the same subset):
+#   TRAIN_SIZE=8000 VALIDATION=2000 TEST_SIZE=10000 EPOCHS=10 SEEDS="0 1 2" THREADS=2
 #   DATA=/usr/share/datasets/fashion-mnist (or a directory of MNIST IDX files: the same table on
 #   MNIST). Full size, as in the paper's protocol: TRAIN_SIZE=0 VALIDATION=10000 EPOCHS=100
 #   (75M sample-gradients: about 2 hours for mnistfc on a quiet 2-core machine at 16000 samples/s).
@@ -17,10 +17,10 @@
 set -euo pipefail
 out=${1:-table1.md}
 RELAX=${2:-$(dirname "$0")/../build/release/app/relax}
-TRAIN_SIZE=${TRAIN_SIZE:-12000}
+TRAIN_SIZE=${TRAIN_SIZE:-8000}
 VALIDATION=${VALIDATION:-2000}
 TEST_SIZE=${TEST_SIZE:-10000}
-EPOCHS=${EPOCHS:-12}
+EPOCHS=${EPOCHS:-10}
 SEEDS=${SEEDS:-0 1 2}
 THREADS=${THREADS:-2}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}

@@ -567,36 +567,71 @@ void perturb(SamplerDriver<Real>& d, const Real* x, double variance, Real* xi, R
   }
 }
 
-/// HEAT: u_t = Laplacian(u) / 2, u(., 0) = f, so u(., t) = G_t * f and grad u(x, t) = E[grad f(x +
-/// sqrt(t) xi)], xi ~ N(0, I): the mean of heat.samples minibatch gradients at Gaussian
-/// perturbations of variance t per coordinate (unbiased; each a gradient evaluation).
-template <typename Real> class HeatRule final : public RelaxedGradientRule<Real> {
+/// HEAT and H-ESGD: <section>.samples minibatch gradients at Gaussian perturbations y_l of x,
+/// averaged with weights w_l. HEAT (nu = 0): u_t = Laplacian(u) / 2, u(., 0) = f, so u(., t) =
+/// G_t * f and grad u(x, t) = E[grad f(x + sqrt(t) xi)]: variance t, w = 1 (unbiased). H-ESGD
+/// (nu > 0): the local-entropy gradient of Entropy-SGD through the heat equation instead of
+/// Langevin dynamics; the viscous u_t + |grad u|^2 / 2 = nu Laplacian(u) is, by Cole-Hopf, u = -2
+/// nu log v with v_t = nu Laplacian(v), v(., 0) = exp(-f / (2 nu)), so grad u(x, t) = E[w grad
+/// f(y)] / E[w] with y = x + sqrt(2 nu t) xi, w = exp(-f(y) / (2 nu)): self-normalized, the weights
+/// rescaled by the running maximum of the log-weight (the ratio's bias is O(1 / samples)).
+template <typename Real> class PerturbedGradientRule : public RelaxedGradientRule<Real> {
 public:
-  HeatRule(const Config& config, std::size_t n)
-      : RelaxedGradientRule<Real>(config, n, "heat"),
-        samples_(config.integer_at_least("heat.samples", 1)), xi_(n), y_(n) {}
+  PerturbedGradientRule(const Config& config, std::size_t n, const std::string& section, double nu)
+      : RelaxedGradientRule<Real>(config, n, section),
+        samples_(config.integer_at_least(section + ".samples", 1)), nu_(nu), xi_(n), y_(n) {}
 
 private:
+  double temperature() const override { return 2.0 * nu_; }
   double estimate(SamplerDriver<Real>& d, const Real* x, double t, Real* out) override {
     const std::size_t n = d.size();
+    const double variance = nu_ > 0 ? 2.0 * nu_ * t : t;
     std::fill(out, out + n, Real(0));
+    double largest = -std::numeric_limits<double>::infinity(); // the largest log-weight so far
+    double weights = 0;                                        // sum of exp(log-weight - largest)
     double loss = 0;
     for (long l = 0; l < samples_; ++l) {
-      perturb(d, x, t, xi_.data(), y_.data());
-      loss += d.next_gradient(y_.data());
+      perturb(d, x, variance, xi_.data(), y_.data());
+      const double f = d.next_gradient(y_.data());
+      loss += f;
+      const double log_weight = nu_ > 0 ? -f / (2.0 * nu_) : 0.0;
+      double rescale = 1.0;
+      double weight = 1.0;
+      if (log_weight > largest) {
+        rescale = std::exp(largest - log_weight);
+        largest = log_weight;
+      } else {
+        weight = std::exp(log_weight - largest);
+      }
+      weights = weights * rescale + weight;
       const Real* g = d.gradient();
+      const auto r = static_cast<Real>(rescale);
+      const auto w = static_cast<Real>(weight);
       for (std::size_t k = 0; k < n; ++k) {
-        out[k] += g[k];
+        out[k] = out[k] * r + w * g[k];
       }
     }
-    const auto inverse = static_cast<Real>(1.0 / static_cast<double>(samples_));
+    const auto inverse = static_cast<Real>(1.0 / weights);
     for (std::size_t k = 0; k < n; ++k) {
       out[k] *= inverse;
     }
     return loss / static_cast<double>(samples_);
   }
   long samples_;
+  double nu_;
   std::vector<Real> xi_, y_;
+};
+
+template <typename Real> class HeatRule final : public PerturbedGradientRule<Real> {
+public:
+  HeatRule(const Config& config, std::size_t n)
+      : PerturbedGradientRule<Real>(config, n, "heat", 0.0) {}
+};
+
+template <typename Real> class HesgdRule final : public PerturbedGradientRule<Real> {
+public:
+  HesgdRule(const Config& config, std::size_t n)
+      : PerturbedGradientRule<Real>(config, n, "hesgd", config.positive_real("hesgd.nu")) {}
 };
 
 /// HJ: the inviscid u_t + |grad u|^2 / 2 = 0, u(., 0) = f, solved by Hopf-Lax: u(x, t) = min_y f(y)
@@ -635,59 +670,6 @@ private:
   long steps_;
   double inner_lr_;
   std::vector<Real> y_, no_noise_;
-};
-
-/// H-ESGD: the local-entropy gradient of Entropy-SGD computed through the heat equation instead of
-/// Langevin dynamics. The viscous u_t + |grad u|^2 / 2 = nu Laplacian(u) is, by Cole-Hopf, u = -2
-/// nu log v with v_t = nu Laplacian(v), v(., 0) = exp(-f / (2 nu)), so grad u(x, t) = E[w grad
-/// f(y)] / E[w], y = x + sqrt(2 nu t) xi, w = exp(-f(y) / (2 nu)): hesgd.samples minibatch
-/// gradients at Gaussian perturbations, self-normalized (weights rescaled by the running maximum;
-/// the ratio's bias is O(1 / samples)).
-template <typename Real> class HesgdRule final : public RelaxedGradientRule<Real> {
-public:
-  HesgdRule(const Config& config, std::size_t n)
-      : RelaxedGradientRule<Real>(config, n, "hesgd"),
-        samples_(config.integer_at_least("hesgd.samples", 1)),
-        nu_(config.positive_real("hesgd.nu")), xi_(n), y_(n) {}
-
-private:
-  double temperature() const override { return 2.0 * nu_; }
-  double estimate(SamplerDriver<Real>& d, const Real* x, double t, Real* out) override {
-    const std::size_t n = d.size();
-    std::fill(out, out + n, Real(0));
-    double largest = -std::numeric_limits<double>::infinity(); // the largest log-weight so far
-    double weights = 0;                                        // sum of exp(log-weight - largest)
-    double loss = 0;
-    for (long l = 0; l < samples_; ++l) {
-      perturb(d, x, 2.0 * nu_ * t, xi_.data(), y_.data());
-      const double f = d.next_gradient(y_.data());
-      loss += f;
-      const double log_weight = -f / (2.0 * nu_);
-      double rescale = 1.0;
-      double weight = 1.0;
-      if (log_weight > largest) {
-        rescale = std::exp(largest - log_weight);
-        largest = log_weight;
-      } else {
-        weight = std::exp(log_weight - largest);
-      }
-      weights = weights * rescale + weight;
-      const Real* g = d.gradient();
-      const auto r = static_cast<Real>(rescale);
-      const auto w = static_cast<Real>(weight);
-      for (std::size_t k = 0; k < n; ++k) {
-        out[k] = out[k] * r + w * g[k];
-      }
-    }
-    const auto inverse = static_cast<Real>(1.0 / weights);
-    for (std::size_t k = 0; k < n; ++k) {
-      out[k] *= inverse;
-    }
-    return loss / static_cast<double>(samples_);
-  }
-  long samples_;
-  double nu_;
-  std::vector<Real> xi_, y_;
 };
 
 template <template <typename> class Rule, typename Real>
