@@ -7,7 +7,9 @@
 # 17 (5 min quiet); LeNet, when present, gets the same effective epochs on the same subset):
 #   TRAIN_SIZE=8000 VALIDATION=2000 TEST_SIZE=10000 EPOCHS=10 SEEDS="0 1 2" THREADS=2
 #   DATA=/usr/share/datasets/fashion-mnist (or a directory of MNIST IDX files: the same table on
-#   MNIST). Full size, as in the paper's protocol: TRAIN_SIZE=0 VALIDATION=10000 EPOCHS=100
+#   MNIST). JOBS=1: seeds of one optimizer run at once (each with THREADS threads). RUNS=DIR keeps
+#   the run files there (default: a scratch directory removed at the end); a run whose file exists
+#   in DIR is reused, so an interrupted table can be finished. Full size, as in the paper's protocol: TRAIN_SIZE=0 VALIDATION=10000 EPOCHS=100
 #   (75M sample-gradients: about 2 hours for mnistfc on a quiet 2-core machine at 16000 samples/s).
 # Every optimizer gets the same budget in effective epochs (minibatch gradient evaluations /
 # minibatches per epoch: an inner-loop step or a perturbation is one gradient evaluation), the same
@@ -24,8 +26,14 @@ EPOCHS=${EPOCHS:-10}
 SEEDS=${SEEDS:-0 1 2}
 THREADS=${THREADS:-2}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+JOBS=${JOBS:-1}
+if [[ -n ${RUNS:-} ]]; then
+  work=$RUNS
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 drop=$(( (2 * EPOCHS + 2) / 3 ))
 
 common=(--data.path="$DATA" --data.train_size="$TRAIN_SIZE" --data.validation_size="$VALIDATION"
@@ -58,16 +66,32 @@ for model in "${models[@]}"; do
     net+=(--net.type=mlp)
   fi
   for opt in "${optimizers[@]}"; do
+    running=0
     for seed in $SEEDS; do
       file="$work/${model}_${opt}_$seed.h5"
       # shellcheck disable=SC2206
       cmd=("$RELAX" train "${net[@]}" "${common[@]}" ${settings[$opt]} --train.seed="$seed"
         --output.file="$file")
+      if [[ -f $file ]]; then
+        echo "= reused $file"
+        continue
+      fi
       echo "+ ${cmd[*]}"
-      start=$(date +%s)
-      "${cmd[@]}" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
-      echo "  $(tail -1 "$work/log" | sed 's/ (the test set.*//'), $(($(date +%s) - start)) s," \
-        "load $(cut -d' ' -f1-3 /proc/loadavg)"
+      (
+        start=$(date +%s)
+        "${cmd[@]}" >"$file.log" 2>&1 || { cat "$file.log"; exit 1; }
+        echo "  ${model} ${opt} seed ${seed}: $(tail -1 "$file.log" | sed 's/ (the test set.*//')," \
+          "$(($(date +%s) - start)) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+      ) &
+      running=$((running + 1))
+      if [[ $running -ge $JOBS ]]; then
+        wait -n || exit 1
+        running=$((running - 1))
+      fi
+    done
+    while [[ $running -gt 0 ]]; do
+      wait -n || exit 1
+      running=$((running - 1))
     done
   done
 done
