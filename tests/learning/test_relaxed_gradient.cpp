@@ -222,3 +222,48 @@ TEST_CASE("train.lr_schedule = step: lr0 f^(drops passed) in effective epochs; b
                       Catch::Contains("prox.inner_lr = '2'") &&
                           Catch::Contains("at most prox.time"));
 }
+
+TEST_CASE("HEAT's and H-ESGD's estimate replayed by hand from the perturbations' normals",
+          "[samplers][relaxed]") {
+  // The estimate at x from 8 perturbations y_l = x + s xi_l (xi_l: stream 3, counter l, seed 11):
+  // HEAT the plain mean of f'(y_l) (s^2 = t), H-ESGD the mean weighted by exp(-f(y_l) / (2 nu))
+  // (s^2 = 2 nu t) — to round-off, so a weight sum or a rescale of the running maximum gone wrong
+  // shows even where the Monte Carlo checks above cannot resolve it. The points are chosen so that
+  // the largest weight moves after the first perturbation (counted below).
+  const TiltedDoubleWell f;
+  const double t = 0.6, nu = 0.05;
+  int moves = 0;
+  for (const double x : {0.2, -0.7, 1.1, 0.5}) {
+    for (const bool weighted : {false, true}) {
+      CAPTURE(x, weighted);
+      LandscapeModel model(std::make_shared<TiltedDoubleWell>());
+      SamplerOptions options =
+          weighted ? sampler_options({{"train.sampler", "hesgd"},
+                                      {"hesgd.samples", "8"},
+                                      {"hesgd.time", format_real(t)},
+                                      {"hesgd.nu", format_real(nu)}})
+                   : sampler_options(
+                         {{"train.sampler", "heat"}, {"heat.samples", "8"}, {"heat.time", "0.6"}});
+      options.seed = 11;
+      SamplerDriver<double> driver(MPI_COMM_SELF, model, options);
+      double estimate = 0;
+      driver.relaxed_gradient(&x, &estimate);
+      const CounterRng rng(11, train_stream::noise);
+      const double s = std::sqrt(weighted ? 2 * nu * t : t);
+      double sum = 0, weights = 0, highest = 0;
+      for (std::uint32_t l = 0; l < 8; ++l) {
+        double xi = 0;
+        fill_normal(rng, l, 0, 1, &xi);
+        double y = x + s * xi, g = 0;
+        const double value = f.gradient(&y, &g);
+        const double w = weighted ? std::exp(-value / (2 * nu)) : 1.0;
+        sum += w * g;
+        weights += w;
+        moves += weighted && l > 0 && w > highest ? 1 : 0;
+        highest = std::max(highest, w);
+      }
+      CHECK(estimate == Approx(sum / weights).epsilon(1e-12));
+    }
+  }
+  CHECK(moves > 0);
+}
