@@ -3,7 +3,9 @@
 varies (SGLD's T(t), CTLD's 1/g(alpha)).
 
 Usage: plot_train.py RUN.h5 [RUN.h5 ...] [OUT.png]  (default: the first RUN.png)
-Top: train and test error per (effective) epoch of every run, labelled by sampler and file name.
+Top: train and validation error per effective epoch of every run (the validation split when the run
+had one, data.validation_size) and the test error, evaluated once at the end, as one marker;
+labelled by sampler and file name.
 Bottom: the per-step temperature (and CTLD's alpha) of the runs that recorded a trace with a varying
 temperature.
 """
@@ -23,8 +25,12 @@ def main():
             sampler = "%s (%s)" % (text(t.attrs.get("sampler", "?")),
                                    os.path.splitext(os.path.basename(path))[0])
             epoch = t["epoch"][:]
-            curves.plot(epoch, 100 * t["test_error"][:], "o-", label=f"{sampler} test")
+            if "validation_error" in t:
+                curves.plot(epoch, 100 * t["validation_error"][:], "o-",
+                            label=f"{sampler} validation")
             curves.plot(epoch, 100 * t["train_error"][:], "--", label=f"{sampler} train")
+            curves.plot(t["test_epoch"][:], 100 * t["test_error"][:], "*", markersize=12,
+                        label=f"{sampler} test (once, at the end)")
             if "trace" in t:
                 trace = t["trace"][:]
                 if trace[:, 4].max() > trace[:, 4].min():
@@ -32,7 +38,7 @@ def main():
                     if trace[:, 5].max() > trace[:, 5].min():
                         tempering.plot(trace[:, 1], trace[:, 5], label=f"{sampler}: alpha",
                                        alpha=0.6)
-    curves.set_xlabel("epoch (effective for Entropy-SGD)")
+    curves.set_xlabel("effective epoch (gradient evaluations / minibatches per epoch)")
     curves.set_ylabel("error (%)")
     curves.legend()
     curves.grid(alpha=0.3)

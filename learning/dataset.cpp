@@ -3,7 +3,9 @@
 #include "core/error.hpp"
 #include "core/validate.hpp"
 #include "learning/idx.hpp"
+#include "learning/samplers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -63,12 +65,41 @@ void standardize(Dataset& data, double mean, double std) {
   }
 }
 
+Dataset split_off(Dataset& data, std::size_t count, std::uint32_t seed,
+                  std::vector<std::size_t>& indices) {
+  std::vector<std::size_t> order;
+  shuffled_indices(CounterRng(seed, 0), 0, data.count, order);
+  indices.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count));
+  std::sort(indices.begin(), indices.end());
+  std::vector<bool> held_out(data.count, false);
+  for (std::size_t i : indices) {
+    held_out[i] = true;
+  }
+  Dataset part;
+  part.features = data.features;
+  part.classes = data.classes;
+  Dataset rest = part;
+  for (std::size_t i = 0; i < data.count; ++i) {
+    Dataset& to = held_out[i] ? part : rest;
+    to.inputs.insert(to.inputs.end(), data.row(i), data.row(i) + data.features);
+    to.labels.push_back(data.labels[i]);
+    ++to.count;
+  }
+  data = std::move(rest);
+  return part;
+}
+
 void declare_data_options(OptionSet& options) {
   options
       .input_directory(
           "data.path", "/usr/share/datasets/fashion-mnist",
           "directory holding the MNIST-format IDX files (train-*, t10k-*; .gz or plain)")
       .integer("data.train_size", 0, "samples", "training samples used: the first n (0: all)")
+      .integer("data.validation_size", 0, "samples",
+               "validation samples held out of the training samples (seeded, disjoint; 0: none)")
+      .integer("data.validation_seed", 0, "",
+               "seed of the validation split (independent of train.seed, so every seed of a study "
+               "shares it)")
       .integer("data.test_size", 0, "samples", "test samples used: the first n (0: all)")
       .integer("data.classes", 10, "", "number of classes (labels lie in [0, classes))");
 }
@@ -92,6 +123,15 @@ TrainTestData load_train_test_data(const Config& config) {
                      std::to_string(data.test.features) + " pixels, training images " +
                      std::to_string(data.train.features) + " (expected equal)");
   }
+  const std::size_t validation = non_negative("data.validation_size");
+  if (validation >= data.train.count) {
+    reject_value("data.validation_size", std::to_string(validation),
+                 "fewer than the " + std::to_string(data.train.count) + " training samples");
+  }
+  if (validation > 0) {
+    data.validation = split_off(data.train, validation, config.seed("data.validation_seed"),
+                                data.validation_indices);
+  }
   // Mean and standard deviation over all training pixels, accumulated in double.
   double sum = 0;
   double sum_squares = 0;
@@ -106,6 +146,7 @@ TrainTestData load_train_test_data(const Config& config) {
     throw InputError("data.path = '" + path + "': the training images are constant (std 0)");
   }
   standardize(data.train, data.mean, data.std);
+  standardize(data.validation, data.mean, data.std);
   standardize(data.test, data.mean, data.std);
   return data;
 }

@@ -23,8 +23,11 @@ struct Dataset {
 };
 
 struct TrainTestData {
-  Dataset train;
+  Dataset train;      ///< the training samples minus the validation split
+  Dataset validation; ///< data.validation_size samples held out of the training file (may be empty)
   Dataset test;
+  /// Ascending indices, into the training file, of the validation samples.
+  std::vector<std::size_t> validation_indices;
   double mean = 0; ///< of the raw training inputs (in [0, 1]) used to standardize both sets
   double std = 1;
 };
@@ -39,10 +42,17 @@ Dataset read_idx_dataset(const std::string& directory, const std::string& prefix
 /// Standardizes `data.inputs` (raw bytes / 255) in place: (x - mean) / std.
 void standardize(Dataset& data, double mean, double std);
 
-/// [data] path, train_size, test_size.
+/// Moves `count` samples of `data`, chosen by a uniform permutation seeded by `seed` (CounterRng),
+/// into the returned set (in ascending index order, written to `indices`); `data` keeps the rest
+/// in their order. The two sets are disjoint and their union is the input.
+Dataset split_off(Dataset& data, std::size_t count, std::uint32_t seed,
+                  std::vector<std::size_t>& indices);
+
+/// [data] path, train_size, validation_size, validation_seed, test_size, classes.
 void declare_data_options(OptionSet& options);
-/// Loads train ("train") and test ("t10k") sets from data.path, standardized with the training
-/// statistics.
+/// Loads train ("train") and test ("t10k") sets from data.path, splits data.validation_size
+/// samples off the training set (split_off with data.validation_seed), and standardizes all three
+/// with the statistics of the remaining training samples.
 TrainTestData load_train_test_data(const Config& config);
 
 } // namespace relax

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace relax {
 
@@ -16,13 +17,15 @@ constexpr double tiny = 1e-300;
 // ---- the shared key groups and their parsers ----
 
 /// lr(t) for t in epochs: constant lr0, polynomial lr0 (1 + t/a)^-p, logarithmic lr0 log
-/// 2/log(2+t).
+/// 2/log(2+t), step lr0 factor^(number of drop epochs <= t).
 struct StepSchedule {
-  enum class Kind { constant, polynomial, logarithmic };
+  enum class Kind { constant, polynomial, logarithmic, step };
   Kind kind = Kind::constant;
   double lr0 = 0.1;
   double a = 1.0;
   double p = 0.55;
+  std::vector<double> drops; ///< ascending epochs
+  double factor = 0.1;
   double lr(double epoch) const {
     switch (kind) {
     case Kind::constant:
@@ -31,13 +34,18 @@ struct StepSchedule {
       return lr0 * std::pow(1.0 + epoch / a, -p);
     case Kind::logarithmic:
       return lr0 * std::log(2.0) / std::log(2.0 + epoch);
+    case Kind::step: {
+      const auto passed =
+          std::upper_bound(drops.begin(), drops.end(), epoch + 1e-12) - drops.begin();
+      return lr0 * std::pow(factor, static_cast<double>(passed));
+    }
     }
     return lr0;
   }
 };
 
-const std::vector<std::string> step_keys = {"train.lr", "train.lr_schedule", "train.lr_a",
-                                            "train.lr_p"};
+const std::vector<std::string> step_keys = {"train.lr",   "train.lr_schedule", "train.lr_a",
+                                            "train.lr_p", "train.lr_drops",    "train.lr_factor"};
 const std::vector<std::string> temperature_keys = {"sgld.schedule", "sgld.temperature", "sgld.c",
                                                    "sgld.a", "sgld.p"};
 
@@ -47,9 +55,18 @@ StepSchedule parse_step_schedule(const Config& config) {
   const std::string& kind = config.text("train.lr_schedule");
   s.kind = kind == "polynomial"    ? StepSchedule::Kind::polynomial
            : kind == "logarithmic" ? StepSchedule::Kind::logarithmic
+           : kind == "step"        ? StepSchedule::Kind::step
                                    : StepSchedule::Kind::constant;
   s.a = config.positive_real("train.lr_a");
   s.p = config.non_negative_real("train.lr_p");
+  s.drops = config.reals("train.lr_drops");
+  for (std::size_t i = 0; i < s.drops.size(); ++i) {
+    if (!(s.drops[i] > (i == 0 ? 0.0 : s.drops[i - 1])) || !std::isfinite(s.drops[i])) {
+      reject_value("train.lr_drops", config.text("train.lr_drops"),
+                   "ascending positive epochs, e.g. 10,20");
+    }
+  }
+  s.factor = config.real_in("train.lr_factor", tiny, 1, "a number in (0, 1]");
   return s;
 }
 
@@ -474,6 +491,177 @@ private:
   std::vector<Real> master_, direction_;
 };
 
+// ---- the optimizers of the Deep Relaxation paper: HEAT, HJ, H-ESGD (docs/theory.md 7.9) ----
+
+/// The scoped PDE time t_k = t0 / (1 + gamma1)^k of outer step k: the paper's scoping of the
+/// coupling gamma_k = 1 / t_k = gamma_0 (1 + gamma_1)^k with gamma_0 = 1 / t0.
+struct ScopedTime {
+  double t0;
+  double scoping;
+  double at(long step) const { return t0 * std::pow(1.0 + scoping, -static_cast<double>(step)); }
+};
+
+/// What HEAT, HJ and H-ESGD share: an estimate of grad u(x, t_k), u the relaxed loss of a PDE at
+/// the scoped time, and the outer step x <- x - lr grad u through momentum_step (momentum, weight
+/// decay). `section` names the rule's keys <section>.time and <section>.scoping.
+template <typename Real> class RelaxedGradientRule : public SamplerRule<Real> {
+public:
+  RelaxedGradientRule(const Config& config, std::size_t n, const std::string& section)
+      : step_(parse_step_schedule(config)),
+        momentum_(parse_momentum_parameters(config)), time_{config.positive_real(section + ".time"),
+                                                            config.non_negative_real(section +
+                                                                                     ".scoping")},
+        direction_(n) {}
+  StepRecord step(SamplerDriver<Real>& d) override {
+    StepRecord record;
+    SamplerState<Real>& s = d.state();
+    const double t = time_.at(s.steps);
+    record.lr = step_.lr(d.epoch());
+    record.gamma = 1.0 / t;
+    record.temperature = temperature();
+    record.loss = estimate(d, s.params.data(), t, direction_.data());
+    MomentumParameters outer = momentum_;
+    outer.lr = record.lr;
+    momentum_step(outer, d.size(), direction_.data(), s.velocity.data(), s.params.data());
+    return record;
+  }
+  bool relaxed_gradient(SamplerDriver<Real>& d, const Real* x, Real* out) override {
+    estimate(d, x, time_.at(d.state().steps), out);
+    return true;
+  }
+
+protected:
+  /// grad u(x, t) into out[0..n); returns the mean minibatch loss of the estimate's evaluations
+  /// (HJ: the first, at y = x).
+  virtual double estimate(SamplerDriver<Real>& d, const Real* x, double t, Real* out) = 0;
+  /// The noise magnitude /train/temperature reports (H-ESGD's 2 nu; 0 otherwise).
+  virtual double temperature() const { return 0.0; }
+  const ScopedTime& time() const { return time_; }
+
+private:
+  StepSchedule step_;
+  MomentumParameters momentum_;
+  ScopedTime time_;
+  std::vector<Real> direction_;
+};
+
+/// y_l = x + sqrt(variance) xi_l with the normals of the next minibatch's counter, so repeated
+/// estimates draw fresh perturbations.
+template <typename Real>
+void perturb(SamplerDriver<Real>& d, const Real* x, double variance, Real* xi, Real* y) {
+  d.fill_noise(train_stream::noise, static_cast<std::uint32_t>(d.state().minibatches), d.size(),
+               xi);
+  const auto scale = static_cast<Real>(std::sqrt(variance));
+  for (std::size_t k = 0; k < d.size(); ++k) {
+    y[k] = x[k] + scale * xi[k];
+  }
+}
+
+/// HEAT and H-ESGD: <section>.samples minibatch gradients at Gaussian perturbations y_l of x,
+/// averaged with weights w_l. HEAT (nu = 0): u_t = Laplacian(u) / 2, u(., 0) = f, so u(., t) =
+/// G_t * f and grad u(x, t) = E[grad f(x + sqrt(t) xi)]: variance t, w = 1 (unbiased). H-ESGD
+/// (nu > 0): the local-entropy gradient of Entropy-SGD through the heat equation instead of
+/// Langevin dynamics; the viscous u_t + |grad u|^2 / 2 = nu Laplacian(u) is, by Cole-Hopf, u = -2
+/// nu log v with v_t = nu Laplacian(v), v(., 0) = exp(-f / (2 nu)), so grad u(x, t) = E[w grad
+/// f(y)] / E[w] with y = x + sqrt(2 nu t) xi, w = exp(-f(y) / (2 nu)): self-normalized, the weights
+/// rescaled by the running maximum of the log-weight (the ratio's bias is O(1 / samples)).
+template <typename Real> class PerturbedGradientRule : public RelaxedGradientRule<Real> {
+public:
+  PerturbedGradientRule(const Config& config, std::size_t n, const std::string& section, double nu)
+      : RelaxedGradientRule<Real>(config, n, section),
+        samples_(config.integer_at_least(section + ".samples", 1)), nu_(nu), xi_(n), y_(n) {}
+
+private:
+  double temperature() const override { return 2.0 * nu_; }
+  double estimate(SamplerDriver<Real>& d, const Real* x, double t, Real* out) override {
+    const std::size_t n = d.size();
+    const double variance = nu_ > 0 ? 2.0 * nu_ * t : t;
+    std::fill(out, out + n, Real(0));
+    double largest = -std::numeric_limits<double>::infinity(); // the largest log-weight so far
+    double weights = 0;                                        // sum of exp(log-weight - largest)
+    double loss = 0;
+    for (long l = 0; l < samples_; ++l) {
+      perturb(d, x, variance, xi_.data(), y_.data());
+      const double f = d.next_gradient(y_.data());
+      loss += f;
+      const double log_weight = nu_ > 0 ? -f / (2.0 * nu_) : 0.0;
+      double rescale = 1.0;
+      double weight = 1.0;
+      if (log_weight > largest) {
+        rescale = std::exp(largest - log_weight);
+        largest = log_weight;
+      } else {
+        weight = std::exp(log_weight - largest);
+      }
+      weights = weights * rescale + weight;
+      const Real* g = d.gradient();
+      const auto r = static_cast<Real>(rescale);
+      const auto w = static_cast<Real>(weight);
+      for (std::size_t k = 0; k < n; ++k) {
+        out[k] = out[k] * r + w * g[k];
+      }
+    }
+    const auto inverse = static_cast<Real>(1.0 / weights);
+    for (std::size_t k = 0; k < n; ++k) {
+      out[k] *= inverse;
+    }
+    return loss / static_cast<double>(samples_);
+  }
+  long samples_;
+  double nu_;
+  std::vector<Real> xi_, y_;
+};
+
+template <typename Real> class HeatRule final : public PerturbedGradientRule<Real> {
+public:
+  HeatRule(const Config& config, std::size_t n)
+      : PerturbedGradientRule<Real>(config, n, "heat", 0.0) {}
+};
+
+template <typename Real> class HesgdRule final : public PerturbedGradientRule<Real> {
+public:
+  HesgdRule(const Config& config, std::size_t n)
+      : PerturbedGradientRule<Real>(config, n, "hesgd", config.positive_real("hesgd.nu")) {}
+};
+
+/// HJ: the inviscid u_t + |grad u|^2 / 2 = 0, u(., 0) = f, solved by Hopf-Lax: u(x, t) = min_y f(y)
+/// + |x - y|^2 / (2t) (the Moreau envelope), grad u(x, t) = (x - y*) / t with y* the proximal
+/// point, reached by prox.inner_steps noise-free steps y <- y - eta' (grad f(y) + (y - x) / t) from
+/// y = x (Entropy-SGD's inner loop at eps = 0; the estimate uses the last iterate).
+template <typename Real> class HjRule final : public RelaxedGradientRule<Real> {
+public:
+  HjRule(const Config& config, std::size_t n)
+      : RelaxedGradientRule<Real>(config, n, "prox"),
+        steps_(config.integer_at_least("prox.inner_steps", 1)),
+        inner_lr_(config.positive_real("prox.inner_lr")), y_(n), no_noise_(n, Real(0)) {
+    if (inner_lr_ > this->time().t0) {
+      reject_value("prox.inner_lr", config.text("prox.inner_lr"),
+                   "at most prox.time = " + config.text("prox.time") +
+                       " (the proximal term's step eta'/t <= 1)");
+    }
+  }
+
+private:
+  double estimate(SamplerDriver<Real>& d, const Real* x, double t, Real* out) override {
+    const std::size_t n = d.size();
+    std::copy(x, x + n, y_.data());
+    double first = 0;
+    for (long l = 0; l < steps_; ++l) {
+      const double loss = d.next_gradient(y_.data());
+      first = l == 0 ? loss : first;
+      entropy_inner_step(n, inner_lr_, 1.0 / t, 0.0, d.gradient(), x, no_noise_.data(), y_.data());
+    }
+    const auto inverse = static_cast<Real>(1.0 / t);
+    for (std::size_t k = 0; k < n; ++k) {
+      out[k] = (x[k] - y_[k]) * inverse;
+    }
+    return first;
+  }
+  long steps_;
+  double inner_lr_;
+  std::vector<Real> y_, no_noise_;
+};
+
 template <template <typename> class Rule, typename Real>
 std::unique_ptr<SamplerRule<Real>> make(const Config& config, std::size_t parameters) {
   return std::make_unique<Rule<Real>>(config, parameters);
@@ -498,6 +686,8 @@ struct KeyCondition {
 const std::vector<KeyCondition> key_conditions = {
     {"train.lr_a", "train.lr_schedule", {"polynomial"}},
     {"train.lr_p", "train.lr_schedule", {"polynomial"}},
+    {"train.lr_drops", "train.lr_schedule", {"step"}},
+    {"train.lr_factor", "train.lr_schedule", {"step"}},
     {"sgld.temperature", "sgld.schedule", {"constant"}},
     {"sgld.c", "sgld.schedule", {"logarithmic", "polynomial"}},
     {"sgld.a", "sgld.schedule", {"polynomial"}},
@@ -536,6 +726,24 @@ const std::vector<SamplerSpec>& sampler_table() {
                         {"entropy.inner_steps", "entropy.inner_lr", "entropy.noise",
                          "entropy.gamma0", "entropy.gamma1", "entropy.average",
                          "entropy.inner_momentum", "entropy.inner_weight_decay", "parle.elastic"}}),
+        row<HeatRule>("heat",
+                      "HEAT: gradient of the loss smoothed by the heat equation (Gaussian "
+                      "perturbations)",
+                      {step_keys, momentum, wd, {"heat.samples", "heat.time", "heat.scoping"}}),
+        row<HjRule>("hj",
+                    "HJ: gradient of the Hopf-Lax (Moreau envelope) relaxation by a noise-free "
+                    "proximal inner loop",
+                    {step_keys,
+                     momentum,
+                     wd,
+                     {"prox.inner_steps", "prox.inner_lr", "prox.time", "prox.scoping"}}),
+        row<HesgdRule>("hesgd",
+                       "H-ESGD: the local-entropy gradient through the heat equation "
+                       "(Cole-Hopf, weighted Gaussian perturbations)",
+                       {step_keys,
+                        momentum,
+                        wd,
+                        {"hesgd.samples", "hesgd.time", "hesgd.nu", "hesgd.scoping"}}),
         row<AdamRule>("adam", "Adam", {step_keys, wd, {"adam.beta1", "adam.beta2", "adam.eps"}}),
         row<RmspropRule>("rmsprop", "RMSProp", {step_keys, wd, rmsprop}),
     };
@@ -552,10 +760,14 @@ void declare_sampler_keys(OptionSet& options) {
   }
   options.choice("train.sampler", "sgd", names, help)
       .real("train.lr", 0.1, "", "learning rate (Entropy-SGD: outer step eta)")
-      .choice("train.lr_schedule", "constant", {"constant", "polynomial", "logarithmic"},
-              "lr(t), t in epochs: lr, lr (1 + t/a)^-p, lr log 2 / log(2 + t)")
+      .choice("train.lr_schedule", "constant", {"constant", "polynomial", "logarithmic", "step"},
+              "lr(t), t in effective epochs: lr, lr (1 + t/a)^-p, lr log 2 / log(2 + t), lr "
+              "f^(drops passed)")
       .real("train.lr_a", 1.0, "epochs", "a of the polynomial lr schedule")
       .real("train.lr_p", 0.55, "", "p of the polynomial lr schedule")
+      .reals("train.lr_drops", "10,20", "epochs",
+             "effective epochs at which the step schedule multiplies lr by train.lr_factor")
+      .real("train.lr_factor", 0.1, "", "f of the step lr schedule, in (0, 1]")
       .real("train.momentum", 0.9, "", "momentum mu (SGD, SGHMC, Entropy-SGD outer)")
       .boolean("train.nesterov", true, "Nesterov momentum (SGD, Entropy-SGD outer)")
       .real("train.weight_decay", 0.0, "",
@@ -577,7 +789,19 @@ void declare_sampler_keys(OptionSet& options) {
       .real("entropy.noise", 1e-4, "", "eps: inner noise (temperature eps^2)")
       .real("entropy.inner_momentum", 0.0, "",
             "momentum of the inner loop's gradient (Nesterov per train.nesterov; 0: none)")
-      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient");
+      .real("entropy.inner_weight_decay", 0.0, "", "weight decay of the inner loop's gradient")
+      .integer("heat.samples", 8, "", "HEAT: Gaussian perturbations (minibatch gradients) per step")
+      .real("heat.time", 1e-4, "", "HEAT: smoothing time t0 (perturbation variance per coordinate)")
+      .real("heat.scoping", 1e-3, "", "HEAT: gamma1 of the scoping t_k = t0 / (1 + gamma1)^k")
+      .integer("prox.inner_steps", 5, "", "HJ: noise-free proximal steps per outer step")
+      .real("prox.inner_lr", 0.1, "", "HJ: eta' of the proximal steps (at most prox.time)")
+      .real("prox.time", 1.0, "", "HJ: Hopf-Lax time t0 (proximal coupling 1/t0)")
+      .real("prox.scoping", 1e-3, "", "HJ: gamma1 of the scoping t_k = t0 / (1 + gamma1)^k")
+      .integer("hesgd.samples", 8, "", "H-ESGD: Gaussian perturbations per step")
+      .real("hesgd.time", 1e-4, "", "H-ESGD: time t0 of the viscous HJ (local-entropy scope)")
+      .real("hesgd.nu", 0.05, "",
+            "H-ESGD: viscosity nu (weights exp(-f / (2 nu)), perturbation variance 2 nu t)")
+      .real("hesgd.scoping", 1e-3, "", "H-ESGD: gamma1 of the scoping t_k = t0 / (1 + gamma1)^k");
   declare_entropy_options(options);
   declare_rmsprop_options(options);
   declare_ctld_tempering_options(options);

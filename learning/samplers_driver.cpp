@@ -98,6 +98,13 @@ template <typename Real> double SamplerDriver<Real>::next_gradient(const Real* a
   return loss / static_cast<double>(count);
 }
 
+template <typename Real> void SamplerDriver<Real>::relaxed_gradient(const Real* x, Real* out) {
+  if (!rule_->relaxed_gradient(*this, x, out)) {
+    throw Error("train.sampler = " + options_.sampler +
+                ": no relaxed-loss gradient estimate (only heat, hj and hesgd have one)");
+  }
+}
+
 template <typename Real> StepRecord SamplerDriver<Real>::step() {
   StepRecord record = rule_->step(*this);
   ++state_.steps;

@@ -73,6 +73,13 @@ public:
   virtual void start(SamplerDriver<Real>& /*driver*/) {}
   /// One step: reads minibatches through driver.next_gradient, updates driver.state().
   virtual StepRecord step(SamplerDriver<Real>& driver) = 0;
+  /// The optimizers of the Deep Relaxation paper (HEAT, HJ, H-ESGD): one estimate of the gradient
+  /// of the relaxed loss u(x, t_k) at `x` into out[0..size()) at the scoped time of outer step k =
+  /// state().steps, consuming minibatches and noise as a step would (docs/theory.md 7.9); returns
+  /// false (out untouched) for a sampler without one.
+  virtual bool relaxed_gradient(SamplerDriver<Real>& /*driver*/, const Real* /*x*/, Real* /*out*/) {
+    return false;
+  }
 };
 
 template <typename Real> class SamplerDriver {
@@ -92,6 +99,10 @@ public:
   CounterRng rng(std::uint32_t stream) const;
   SamplerState<Real>& state() { return state_; }
   const SamplerState<Real>& state() const { return state_; }
+  /// Collective: one estimate of the relaxed-loss gradient at `x` by the sampler's rule
+  /// (SamplerRule::relaxed_gradient), advancing the minibatch and noise counters, so repeated calls
+  /// give independent estimates. Error for a sampler without one.
+  void relaxed_gradient(const Real* x, Real* out);
   /// Restores a saved state (sizes must match) including the CTLD bias.
   void restore(const SamplerState<Real>& saved);
   const SamplerOptions& options() const { return options_; }

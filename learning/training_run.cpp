@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 namespace relax {
 
@@ -31,7 +32,9 @@ OptionSet training_run_options() {
   options
       .integer(
           "train.epochs", 5, "epochs",
-          "total training epochs (Entropy-SGD: effective epochs); a restart continues up to it")
+          "budget in effective epochs (minibatch gradient evaluations / minibatches per epoch, "
+          "inner-loop and perturbation gradients included) for every sampler; a restart "
+          "continues up to it")
       .integer("train.seed", 0, "", "seed of initialization, shuffling and noise")
       .restart_file("train.restart", "continue from the /checkpoint of this earlier output file")
       .integer("train.threads", 0, "", "OpenBLAS threads per rank (0: OpenBLAS's default)")
@@ -102,6 +105,9 @@ public:
         model_(fitting_network(comm, config, net_, std::max(options_.batch, eval_block_)),
                data_.train, std::max(options_.batch, eval_block_)),
         test_model_(net_, data_.test, eval_block_) {
+    if (data_.validation.count > 0) {
+      validation_model_ = std::make_unique<Net>(net_, data_.validation, eval_block_);
+    }
     options_.seed = config.seed("train.seed");
     if (const long threads = config.integer_at_least("train.threads", 0); threads > 0) {
       openblas_set_num_threads(static_cast<int>(threads));
@@ -150,6 +156,17 @@ public:
     out.write_attribute("/train", "sampler", options_.sampler);
     out.write_attribute("/train", "parameters",
                         static_cast<std::int64_t>(model_.parameter_count()));
+    describe_train(out);
+    out.write_attribute("/train", "validation_size",
+                        static_cast<std::int64_t>(data_.validation.count));
+    out.write_attribute("/train", "validation_seed",
+                        static_cast<std::int64_t>(config_.seed("data.validation_seed")));
+    if (!data_.validation_indices.empty()) {
+      out.write_array(
+          "/train/validation_indices",
+          std::vector<double>(data_.validation_indices.begin(), data_.validation_indices.end()),
+          {data_.validation_indices.size()});
+    }
     if (driver_->state().minibatches == 0) {
       write_checkpoint(out); // so a failure in the first epoch leaves a checkpoint too
     }
@@ -218,6 +235,7 @@ public:
       out.flush();
     }
     progress.finish();
+    write_test(out);
     out.finish();
   }
 
@@ -249,7 +267,8 @@ private:
     return {sums[0].value() / n, sums[1].value() / n};
   }
 
-  void write_epoch(OutputFile& out, double mean_minibatch_loss, double rate) {
+  // The parameters the evaluations use: the replicas' mean in elastic runs (collective).
+  std::vector<float> evaluated_parameters() const {
     std::vector<float> params = driver_->state().params;
     if (replicas_ > 1) {
       allreduce_sum(comm_, params.data(), params.size());
@@ -257,28 +276,84 @@ private:
         p /= static_cast<float>(replicas_);
       }
     }
+    return params;
+  }
+
+  // long_name and units of every /train dataset (docs/output.md).
+  static void describe_train(OutputFile& out) {
+    out.describe_all(
+        "train",
+        {{"step", {"sampler steps done", "count"}},
+         {"epoch", {"effective epochs (gradient evaluations / minibatches per epoch)", "epochs"}},
+         {"loss", {"mean cross-entropy on the training set", "nats"}},
+         {"minibatch_loss", {"mean minibatch loss over the epoch", "nats"}},
+         {"train_error", {"fraction misclassified on the training set", "1"}},
+         {"validation_error", {"fraction misclassified on the validation split", "1"}},
+         {"validation_loss", {"mean cross-entropy on the validation split", "nats"}},
+         {"validation_indices", {"indices of the validation samples in the training file", "1"}},
+         {"test_error", {"fraction misclassified on the test set, once at the end", "1"}},
+         {"test_loss", {"mean cross-entropy on the test set, once at the end", "nats"}},
+         {"test_epoch", {"effective epoch of the test evaluation", "epochs"}},
+         {"temperature", {"noise magnitude at the epoch's last step", "1"}},
+         {"alpha", {"CTLD's alpha at the epoch's last step", "1"}},
+         {"gamma", {"coupling gamma_k (Entropy-SGD; 1/t_k of HEAT, HJ, H-ESGD)", "1"}},
+         {"samples_per_second", {"training throughput of the epoch", "1/s"}},
+         {"replica_minibatch_loss", {"each replica's mean minibatch loss", "nats"}},
+         {"replica_distance", {"replicas' RMS distance to their mean", "1"}},
+         {"trace", {"per-step rows: step, epoch, loss, lr, temperature, alpha, gamma", "mixed"}}});
+    out.describe_all("train/ctld",
+                     {{"trace", {"per-step CTLD rows (columns attribute)", "mixed"}},
+                      {"bias", {"metadynamics bias at the bin edges", "U"}},
+                      {"alpha_histogram", {"alpha per sampling step, counted per bin", "count"}},
+                      {"alpha_outside", {"sampling steps with alpha outside the bins", "count"}},
+                      {"flatness", {"min / mean of the epoch's alpha histogram", "1"}}});
+  }
+
+  // The test set, evaluated once, at the end of the run: /train/test_error, test_loss, test_epoch
+  // (one value each).
+  void write_test(OutputFile& out) {
+    const std::vector<float> params = evaluated_parameters();
+    const auto [test_loss, test_error] = evaluate(test_model_, params);
+    out.write_array("/train/test_error", {test_error}, {1});
+    out.write_array("/train/test_loss", {test_loss}, {1});
+    out.write_array("/train/test_epoch", {driver_->epoch()}, {1});
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "epoch %.3g: test_error %.4f test_loss %.4f (the test set, evaluated once, at "
+                  "the end)",
+                  driver_->epoch(), test_error, test_loss);
+    log_info(comm_, line);
+  }
+
+  void write_epoch(OutputFile& out, double mean_minibatch_loss, double rate) {
+    const std::vector<float> params = evaluated_parameters();
     if (replicas_ > 1) {
       write_replicas(out, mean_minibatch_loss, params);
     }
     const auto [train_loss, train_error] = evaluate(model_, params);
-    const auto [test_loss, test_error] = evaluate(test_model_, params);
+    double validation_error = std::numeric_limits<double>::quiet_NaN();
+    if (validation_model_) {
+      const auto [validation_loss, error] = evaluate(*validation_model_, params);
+      validation_error = error;
+      out.append_scalar("/train/validation_error", validation_error);
+      out.append_scalar("/train/validation_loss", validation_loss);
+    }
     const double epoch = driver_->epoch();
     out.append_count("/train/step", static_cast<std::int64_t>(driver_->state().steps));
     out.append_scalar("/train/epoch", epoch);
     out.append_scalar("/train/loss", train_loss);
     out.append_scalar("/train/minibatch_loss", mean_minibatch_loss);
     out.append_scalar("/train/train_error", train_error);
-    out.append_scalar("/train/test_error", test_error);
-    out.append_scalar("/train/test_loss", test_loss);
     out.append_scalar("/train/temperature", last_.temperature);
     out.append_scalar("/train/alpha", last_.alpha);
     out.append_scalar("/train/gamma", last_.gamma);
     out.append_scalar("/train/samples_per_second", rate);
     char line[256];
     std::snprintf(line, sizeof line,
-                  "epoch %.3g: loss %.4f train_error %.4f test_error %.4f temperature %.4g "
+                  "epoch %.3g: loss %.4f train_error %.4f validation_error %.4f temperature %.4g "
                   "alpha %.3g samples/s %.0f",
-                  epoch, train_loss, train_error, test_error, last_.temperature, last_.alpha, rate);
+                  epoch, train_loss, train_error, validation_error, last_.temperature, last_.alpha,
+                  rate);
     log_info(comm_, line);
   }
 
@@ -431,6 +506,7 @@ private:
   std::size_t eval_block_;
   Net model_;
   Net test_model_;
+  std::unique_ptr<Net> validation_model_; // with data.validation_size > 0
   std::unique_ptr<SamplerDriver<float>> driver_;
   int replicas_ = 1;
   StepRecord last_;

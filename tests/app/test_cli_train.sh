@@ -71,8 +71,11 @@ for name, epochs in [("sgd", [1, 2]), ("sgld", [1, 2]), ("ctld", [1, 2]), ("entr
                      ("sghmc", [1, 2]), ("psgld", [1, 2]), ("adam", [1, 2]), ("rmsprop", [1, 2])]:
     f = h5py.File(name + ".h5", "r")
     t = f["train"]
-    for key in ["step", "epoch", "loss", "train_error", "test_error", "temperature", "alpha", "gamma"]:
+    for key in ["step", "epoch", "loss", "train_error", "temperature", "alpha", "gamma"]:
         assert t[key].shape == (len(epochs),), (name, key, t[key].shape)
+    # the test set once, at the end (no validation split here: no validation series)
+    assert t["test_error"].shape == (1,) and t["test_epoch"][0] == epochs[-1], name
+    assert "validation_error" not in t and t.attrs["validation_size"] == 0, name
     assert np.allclose(t["epoch"][:], epochs), (name, t["epoch"][:])
     assert f.attrs["command"] == b"train" or f.attrs["command"] == "train"
     trace = t["trace"][:]
@@ -103,6 +106,50 @@ e = h5py.File("entropy.h5", "r")["train/gamma"][:]
 # gamma_k = gamma0 (1 + gamma1)^k of the last outer step k of each epoch (steps 2 and 4)
 assert np.allclose(e, 1e-4 * (1 + 1e-3) ** np.array([1, 3]), rtol=1e-12), e
 print("ok: /train and /checkpoint layout of sgd, sgld, ctld, entropy_sgd")
+EOF
+
+# --- the Deep Relaxation optimizers, with a validation split: per-epoch validation error, the test
+# set once at the end, budgets in effective epochs (an inner-loop step or perturbation is one
+# minibatch gradient), every /train dataset described ---
+expect 0 "epoch 2\.29: test_error" -- train "${small[@]}" --train.epochs=2 --train.sampler=heat \
+  --data.validation_size=200 --heat.samples=4 --output.file=heat.h5
+expect 0 "epoch 2\.14: test_error" -- train "${small[@]}" --train.epochs=2 --train.sampler=hj \
+  --data.validation_size=200 --prox.inner_steps=5 --train.lr=0.5 --prox.time=0.5 --output.file=hj.h5
+expect 0 "epoch 2: " -- train "${small[@]}" --train.epochs=2 --train.sampler=hesgd \
+  --data.validation_size=200 --hesgd.samples=1 --train.seed=3 --output.file=hesgd.h5
+expect 0 "epoch 2: " -- train "${small[@]}" --train.epochs=2 --data.validation_size=200 \
+  --data.validation_seed=5 --train.lr_schedule=step --train.lr_drops=1 --output.file=split5.h5
+expect 2 "data\.validation_size = '1000': expected fewer than the 1000 training samples" \
+  -- train "${small[@]}" --data.validation_size=1000 --output.file=x.h5
+expect 2 "heat\.samples = '4' \(command line\): not used by train\.sampler = sgd" \
+  -- train "${small[@]}" --heat.samples=4 --output.file=x.h5
+"$PY" - <<'EOF' || failures=$((failures + 1))
+import h5py, numpy as np
+# 800 training samples after the split, batch 128: 7 minibatches per epoch
+for name, epochs, steps in [("heat", [8 / 7, 16 / 7], [2, 4]), ("hj", [10 / 7, 15 / 7], [2, 3]),
+                            ("hesgd", [1, 2], [7, 14])]:
+    f = h5py.File(name + ".h5", "r")
+    t = f["train"]
+    assert np.allclose(t["epoch"][:], epochs) and list(t["step"][:]) == steps, (name, t["epoch"][:])
+    assert f["checkpoint"].attrs["minibatches"] == round(7 * epochs[-1]), name
+    assert t["validation_error"].shape == (2,) and t["validation_loss"].shape == (2,), name
+    assert t["test_error"].shape == (1,) and t["test_error"][0] < 0.5, (name, t["test_error"][:])
+    assert t["validation_error"][-1] < 0.6, (name, t["validation_error"][:])
+# the split: 200 distinct indices of the 1000, recorded; the same for every train.seed (hesgd ran
+# with seed 3, heat with 0), another for another data.validation_seed
+v = h5py.File("heat.h5", "r")["train/validation_indices"][:]
+assert v.shape == (200,) and len(set(v)) == 200 and v.min() >= 0 and v.max() < 1000
+assert np.all(np.diff(v) > 0)
+assert np.array_equal(v, h5py.File("hesgd.h5", "r")["train/validation_indices"][:])
+s5 = h5py.File("split5.h5", "r")["train"]
+assert not np.array_equal(v, s5["validation_indices"][:]) and s5.attrs["validation_seed"] == 5
+# every /train dataset (except the unnamed dimensions n<size>) has long_name and units
+for name in ["heat", "split5", "sgd", "ctld", "entropy"]:
+    def check(path, obj):
+        if isinstance(obj, h5py.Dataset) and not path.split("/")[-1][1:].isdigit():
+            assert "long_name" in obj.attrs and "units" in obj.attrs, (name, path)
+    h5py.File(name + ".h5", "r")["train"].visititems(check)
+print("ok: heat, hj, hesgd; validation split; test once; /train described")
 EOF
 
 # --- Parle at 2 replicas: per-replica losses and the distance to the master per epoch ---

@@ -184,3 +184,43 @@ TEST_CASE("Fashion-MNIST from Debian's dataset-fashion-mnist: shapes and standar
   CHECK(std::fabs(s / n) < 1e-5);
   CHECK(s2 / n == Approx(1.0).epsilon(1e-4));
 }
+
+TEST_CASE("validation split: disjoint, complete, seeded, order kept", "[idx]") {
+  // 50 samples whose single feature and label encode the index.
+  Dataset data;
+  data.count = 50;
+  data.features = 1;
+  data.classes = 50;
+  for (std::size_t i = 0; i < data.count; ++i) {
+    data.inputs.push_back(static_cast<float>(i));
+    data.labels.push_back(static_cast<std::uint8_t>(i));
+  }
+  Dataset rest = data;
+  std::vector<std::size_t> indices;
+  const Dataset held = split_off(rest, 12, 7, indices);
+  REQUIRE(held.count == 12);
+  REQUIRE(rest.count == 38);
+  REQUIRE(indices.size() == 12);
+  std::vector<int> seen(50, 0);
+  for (std::size_t k = 0; k < held.count; ++k) {
+    CHECK(held.labels[k] == indices[k]); // ascending indices, the rows they name
+    CHECK(held.inputs[k] == static_cast<float>(indices[k]));
+    ++seen[held.labels[k]];
+  }
+  for (std::size_t k = 0; k < rest.count; ++k) {
+    ++seen[rest.labels[k]];
+    if (k > 0) {
+      CHECK(rest.labels[k] > rest.labels[k - 1]); // the remaining samples keep their order
+    }
+  }
+  for (int s : seen) {
+    CHECK(s == 1); // disjoint and complete
+  }
+  Dataset again = data;
+  std::vector<std::size_t> same, other;
+  split_off(again, 12, 7, same);
+  CHECK(same == indices);
+  Dataset third = data;
+  split_off(third, 12, 8, other);
+  CHECK(other != indices);
+}

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <sstream>
 #include <vector>
 
 using namespace relax;
@@ -87,6 +88,14 @@ std::string alternative(const OptionSpec& spec, const std::string& value) {
   }
   case ValueKind::boolean:
     return value == "true" ? "false" : "true";
+  case ValueKind::real_list: { // every entry halved (train.lr_drops: earlier drops)
+    std::string scaled;
+    std::stringstream items(value);
+    for (std::string item; std::getline(items, item, ',');) {
+      scaled += (scaled.empty() ? "" : ",") + format_real(0.5 * std::stod(item));
+    }
+    return scaled;
+  }
   case ValueKind::choice:
     for (const std::string& c : spec.choices) {
       if (c != value) {
@@ -127,6 +136,8 @@ TEST_CASE("every sampler x every sampler key: read and effective, or refused nam
   const std::map<std::string, std::pair<std::string, std::string>> condition = {
       {"train.lr_a", {"train.lr_schedule", "polynomial"}},
       {"train.lr_p", {"train.lr_schedule", "polynomial"}},
+      {"train.lr_drops", {"train.lr_schedule", "step"}},
+      {"train.lr_factor", {"train.lr_schedule", "step"}},
       {"sgld.c", {"sgld.schedule", "logarithmic"}},
       {"sgld.a", {"sgld.schedule", "polynomial"}},
       {"sgld.p", {"sgld.schedule", "polynomial"}},
@@ -164,6 +175,9 @@ TEST_CASE("every sampler x every sampler key: read and effective, or refused nam
         values[c->second.first] = c->second.second;
         if (key == "ctld.metadynamics_steps") {
           values["ctld.delta_prime"] = "0.5";
+        }
+        if (key == "train.lr_factor") { // drops within the 10 epochs of SGD's 30 steps
+          values["train.lr_drops"] = "2,5";
         }
       }
       const std::string current = values.count(key) ? values[key] : option.default_value;
