@@ -66,6 +66,39 @@ EOF
   fi
 }
 
+# expect_particles_identical NAME SDE_ARGS...: `relax sde SDE_ARGS` to t = 1 (2 outputs) at 1, 2
+# and 3 ranks, and restarted at 2 ranks from a 1-rank run to t = 0.5, write bit-identical
+# checkpoints (positions, and velocities and auxiliary state where the integrator has them), which
+# moved from the half-way state.
+expect_particles_identical() {
+  local name=$1
+  shift
+  local full=(--time.end=1 --time.outputs=2) np
+  "$RELAX" sde "$@" "${full[@]}" --output.file="${name}_1.h5" >/dev/null 2>&1 ||
+    failures=$((failures + 1))
+  for np in 2 3; do
+    "$MPIEXEC" -n $np "$RELAX" sde "$@" "${full[@]}" --output.file="${name}_$np.h5" \
+      >/dev/null 2>&1 || failures=$((failures + 1))
+  done
+  "$RELAX" sde "$@" --time.end=0.5 --time.outputs=1 --output.file="${name}_half.h5" \
+    >/dev/null 2>&1 || failures=$((failures + 1))
+  "$MPIEXEC" -n 2 "$RELAX" sde "$@" "${full[@]}" --sde.restart="${name}_half.h5" \
+    --output.file="${name}_restart.h5" >/dev/null 2>&1 || failures=$((failures + 1))
+  "$PYTHON" - "$name" <<'PYEOF' || failures=$((failures + 1))
+import sys, h5py, numpy as np
+name = sys.argv[1]
+files = [h5py.File("%s_%s.h5" % (name, s), "r") for s in ("1", "2", "3", "restart")]
+for key in ["checkpoint/positions", "checkpoint/velocities", "checkpoint/auxiliary"]:
+    if key in files[0]:
+        a = files[0][key][:]
+        for other in files[1:]:
+            assert np.array_equal(a, other[key][:]), (name, key)
+assert not np.array_equal(files[0]["checkpoint/positions"][:],
+                          h5py.File("%s_half.h5" % name, "r")["checkpoint/positions"][:])
+print("ok: %s bit-identical at 1, 2 and 3 ranks and across a restart at 2 ranks" % name)
+PYEOF
+}
+
 finish() {
   if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
