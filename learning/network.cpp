@@ -644,6 +644,17 @@ private:
 
 } // namespace
 
+LenetSides lenet_sides(const LenetShape& shape) {
+  const auto kernel = static_cast<std::size_t>(shape.kernel);
+  const auto side = static_cast<std::size_t>(shape.side);
+  LenetSides sides;
+  sides.first = side >= kernel ? (side - kernel + 1) / static_cast<std::size_t>(shape.pool1) : 0;
+  sides.second = sides.first >= kernel
+                     ? (sides.first - kernel + 1) / static_cast<std::size_t>(shape.pool2)
+                     : 0;
+  return sides;
+}
+
 std::vector<int> mnistfc_layers() {
   return {784, 1024, 1024, 10};
 }
@@ -720,8 +731,7 @@ template <typename Real> void Network<Real>::build(const NetworkSpec& spec) {
     const LenetShape& s = spec.lenet;
     const auto side = static_cast<std::size_t>(s.side);
     const auto kernel = static_cast<std::size_t>(s.kernel);
-    const std::size_t side1 = side >= kernel ? (side - kernel + 1) / s.pool1 : 0;
-    const std::size_t side2 = side1 >= kernel ? (side1 - kernel + 1) / s.pool2 : 0;
+    const auto [side1, side2] = lenet_sides(s);
     if (side * side != data_->features || side2 == 0) {
       throw InputError("net.type = 'lenet': expected square images whose side leaves at least "
                        "one pixel after two " +

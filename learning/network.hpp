@@ -46,6 +46,14 @@ struct LenetShape {
   int hidden = 500;
 };
 
+/// The image sides after LeNet's first and second convolution-and-pooling blocks (0 when the image
+/// is too small for them): the layout Network builds and what a memory estimate counts.
+struct LenetSides {
+  std::size_t first = 0;
+  std::size_t second = 0;
+};
+LenetSides lenet_sides(const LenetShape& shape);
+
 /// What network to build.
 struct NetworkSpec {
   std::string type = "mlp"; ///< "mlp" or "lenet"

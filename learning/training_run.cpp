@@ -54,19 +54,20 @@ using Clock = std::chrono::steady_clock;
 /// `capacity` samples at every layer and two back-propagation buffers of the widest (a lower
 /// bound: batch-norm statistics and LeNet's im2col columns are left out).
 const NetworkSpec& fitting_network(MPI_Comm comm, const Config& config, const NetworkSpec& spec,
-                                   std::size_t capacity) {
+                                   std::size_t classes, std::size_t capacity) {
   std::vector<double> widths; // values per sample at each layer's input and output
   double parameters = 0;
   if (spec.type == "lenet") {
     const LenetShape& s = spec.lenet;
-    const double side1 = (s.side - s.kernel + 1) / s.pool1;
-    const double side2 = (side1 - s.kernel + 1) / s.pool2;
-    const double flat = s.conv2 * side2 * side2;
-    widths = {static_cast<double>(s.side * s.side), s.conv1 * side1 * side1, flat,
-              static_cast<double>(s.hidden), 10};
+    const auto [first, second] = lenet_sides(s);
+    const double flat = static_cast<double>(s.conv2) * static_cast<double>(second * second);
+    const auto n_classes = static_cast<double>(classes);
+    widths = {static_cast<double>(s.side * s.side),
+              static_cast<double>(s.conv1) * static_cast<double>(first * first), flat,
+              static_cast<double>(s.hidden), n_classes};
     parameters = s.conv1 * (s.kernel * s.kernel + 1.0) +
                  s.conv2 * (s.conv1 * s.kernel * s.kernel + 1.0) + s.hidden * (flat + 1) +
-                 10 * (s.hidden + 1.0);
+                 n_classes * (s.hidden + 1.0);
   } else {
     for (std::size_t l = 0; l < spec.layers.size(); ++l) {
       widths.push_back(spec.layers[l]);
@@ -102,7 +103,8 @@ public:
         options_(make_sampler_options(config)), epochs_(config.integer_at_least("train.epochs", 1)),
         trace_every_(config.integer_at_least("train.trace_every", 0)),
         eval_block_(static_cast<std::size_t>(config.integer_at_least("train.eval_block", 1))),
-        model_(fitting_network(comm, config, net_, std::max(options_.batch, eval_block_)),
+        model_(fitting_network(comm, config, net_, data_.train.classes,
+                               std::max(options_.batch, eval_block_)),
                data_.train, std::max(options_.batch, eval_block_)),
         test_model_(net_, data_.test, eval_block_) {
     if (data_.validation.count > 0) {
