@@ -114,18 +114,7 @@ TEST_CASE("SG operator's stationary state is the discrete Gibbs vector (tilted d
         }
         previous_f = fi;
       }
-      double mass = 0;
-      for (const double v : line) {
-        mass += v * axis.h();
-      }
-      GridField recursion(grid);
-      {
-        petsc::VecArray values(recursion.vec());
-        grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
-          values[offset] = line[static_cast<std::size_t>(index[0])] / mass;
-        });
-      }
-      l1_recursion = l1_distance(rho, recursion);
+      l1_recursion = l1_distance(rho, test::normalized_line(grid, line));
     }
     // And stationary() is a zero of the assembled operator: |A rho| against |diag(A)| rho.
     GridField rho_residual(grid);

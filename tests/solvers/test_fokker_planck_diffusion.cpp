@@ -88,17 +88,7 @@ TEST_CASE("Position-dependent D in 1D: the stationary state is the scheme's zero
       line[static_cast<std::size_t>(i)] =
           line[static_cast<std::size_t>(i - 1)] * D_at(xl) * std::exp(-dpsi) / D_at(xr);
     }
-    double mass = 0;
-    for (const double v : line) {
-      mass += v * axis.h();
-    }
-    GridField recursion(grid);
-    {
-      petsc::VecArray values(recursion.vec());
-      grid.for_each_owned([&](const std::array<int, 3>& index, std::size_t offset) {
-        values[offset] = line[static_cast<std::size_t>(index[0])] / mass;
-      });
-    }
+    const GridField recursion = test::normalized_line(grid, line);
     const GridField exact = normalized_on_grid(grid, closed_form);
     const double recursion_error = relative_max_difference(rho, recursion);
     errors.push_back(relative_max_difference(rho, exact));
