@@ -20,7 +20,7 @@ expect() {
   status=$?
   local ok=1
   if [ "$status" -ne "$code" ]; then
-    echo "FAIL: relax $* exited $status, expected $code"; ok=0
+    echo "FAIL: relax $* exited $status, expected $code; stderr:"; head -20 "$err"; ok=0
   elif [ "$code" -ne 0 ]; then
     if [ "$(wc -l <"$err")" -ne 1 ]; then
       echo "FAIL: relax $*: expected a one-line error, got:"; cat "$err"; ok=0
