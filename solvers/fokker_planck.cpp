@@ -131,7 +131,7 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
                                        const FokkerPlanckOptions& options)
     : grid_(grid), drift_(std::move(drift)), landscape_(std::move(landscape)), schedule_(schedule),
       options_(options), potential_(grid),
-      stepper_(grid.comm(), {options.prefix, TS_LINEAR, TSBEULER, options.dt, &grid}) {
+      stepper_(grid.comm(), {options.prefix, TS_LINEAR, options.ts_type.c_str(), options.dt, &grid}) {
   if (landscape_->dim() != grid_.dim()) {
     throw InputError("landscape " + landscape_->describe() + " has dimension " +
                      std::to_string(landscape_->dim()) + ", the grid " +
@@ -390,7 +390,9 @@ void FokkerPlanckSolver::advance_to(double t, GridField& rho) {
   step_start_time_ = time_;
   last_outflow_rate_ = outflow_rate(rho.vec());
   const double mass_before = integral(rho);
-  const std::string hint = "try a smaller fp.dt or another " + options_.prefix + "ts_type";
+  const std::string hint = !options_.failure_hint.empty()
+                               ? options_.failure_hint
+                               : "try a smaller fp.dt or another " + options_.prefix + "ts_type";
   stepper_.solve_interval(time_, t, rho, {"fp", "the density", hint});
   require_sound_density(rho, mass_before, t, hint);
   time_ = t;

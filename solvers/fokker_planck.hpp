@@ -72,6 +72,10 @@ struct FokkerPlanckOptions {
   double dt = 1e-2;
   /// PETSc options prefix of the TS and its KSP ("fp_": -fp_ts_type bdf, -fp_pc_type gamg).
   std::string prefix = "fp_";
+  /// The TS type unless -<prefix>ts_type names another.
+  std::string ts_type = TSBEULER;
+  /// What the error of a failed step suggests; empty: a smaller fp.dt or another ts_type.
+  std::string failure_hint;
   /// Null: D = 1/beta(t) on every axis. Else D_i(x, t) of diffusion.expr, with the
   /// variable-diffusion SG flux; the stationary state is then always the null-space solve.
   std::shared_ptr<const Diffusion> diffusion = nullptr;

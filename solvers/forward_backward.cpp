@@ -34,6 +34,8 @@ FokkerPlanckOptions forward_options(const ForwardBackwardOptions& options, doubl
   FokkerPlanckOptions fp;
   fp.dt = dt;
   fp.prefix = options.prefix;
+  fp.ts_type = options.scheme == TimeScheme::crank_nicolson ? TSCN : TSBEULER;
+  fp.failure_hint = "take more fb.steps, or fb.scheme = beuler (positive at any step)";
   return fp;
 }
 
@@ -78,21 +80,23 @@ struct ValueFunction::Stepper {
   const Grid& grid;
   double k;
   double dt;
-  petsc::Mat generator; // Q = A^T
-  petsc::Mat system;    // I - dt E^-1 Q E
+  double implicit_weight; // 1 (backward Euler) or 1/2 (Crank–Nicolson)
+  petsc::Mat generator;   // Q = A^T
+  petsc::Mat system;      // I - w dt E^-1 Q E
   petsc::KSP ksp;
   petsc::Vec local; // ghosted u^{n+1}
-  petsc::Vec ones;
-  petsc::Vec ratio;                                // r = phi^n / phi^{n+1}
+  petsc::Vec rhs;   // 1, or 1 + (dt/2) E^-1 Q E 1
+  petsc::Vec ratio; // r = phi^n / phi^{n+1}
   std::unordered_map<PetscInt, PetscInt> ghost_of; // PETSc global index -> ghosted local index
 
-  Stepper(const Grid& g, ::Mat forward_operator, double k_, double dt_, const std::string& prefix)
-      : grid(g), k(k_), dt(dt_) {
+  Stepper(const Grid& g, ::Mat forward_operator, double k_, double dt_, TimeScheme scheme,
+          const std::string& prefix)
+      : grid(g), k(k_), dt(dt_),
+        implicit_weight(scheme == TimeScheme::crank_nicolson ? 0.5 : 1.0) {
     RELAX_PETSC(MatTranspose(forward_operator, MAT_INITIAL_MATRIX, generator.out()));
     RELAX_PETSC(MatDuplicate(generator, MAT_DO_NOT_COPY_VALUES, system.out()));
     RELAX_PETSC(DMCreateLocalVector(grid.dm(), local.out()));
-    RELAX_PETSC(MatCreateVecs(generator, ratio.out(), ones.out()));
-    RELAX_PETSC(VecSet(ones, 1.0));
+    RELAX_PETSC(MatCreateVecs(generator, ratio.out(), rhs.out()));
     ISLocalToGlobalMapping mapping = nullptr;
     RELAX_PETSC(DMGetLocalToGlobalMapping(grid.dm(), &mapping));
     PetscInt count = 0;
@@ -123,8 +127,10 @@ struct ValueFunction::Stepper {
     RELAX_PETSC(DMGlobalToLocalBegin(grid.dm(), upper.vec(), INSERT_VALUES, local));
     RELAX_PETSC(DMGlobalToLocalEnd(grid.dm(), upper.vec(), INSERT_VALUES, local));
     bool is_overflow = false;
+    bool is_unresolved = false; // a Crank–Nicolson right-hand side <= 0
     {
       const petsc::ConstVecArray u(local);
+      petsc::VecArray b(rhs);
       PetscInt first = 0;
       PetscInt last = 0;
       RELAX_PETSC(MatGetOwnershipRange(generator, &first, &last));
@@ -136,13 +142,19 @@ struct ValueFunction::Stepper {
         RELAX_PETSC(MatGetRow(generator, row, &count, &columns, &values));
         scaled.resize(static_cast<std::size_t>(count));
         const double u_row = u[static_cast<std::size_t>(ghost_of.at(row))];
+        double generator_row_sum = 0; // (E^-1 Q E 1)_row = (Q phi)_row / phi_row
         for (PetscInt j = 0; j < count; ++j) {
           const double u_column = u[static_cast<std::size_t>(ghost_of.at(columns[j]))];
           const double exponent = (u_row - u_column) / k;
           is_overflow = is_overflow || !(exponent < 700.0);
-          const double entry = -dt * values[j] * std::exp(exponent);
+          const double rate = values[j] * std::exp(exponent);
+          generator_row_sum += rate;
+          const double entry = -implicit_weight * dt * rate;
           scaled[static_cast<std::size_t>(j)] = columns[j] == row ? 1.0 + entry : entry;
         }
+        const double b_row = 1.0 + (1.0 - implicit_weight) * dt * generator_row_sum;
+        is_unresolved = is_unresolved || !(b_row > 0);
+        b[static_cast<std::size_t>(row - first)] = b_row;
         const PetscInt global_row = row;
         RELAX_PETSC(
             MatSetValues(system, 1, &global_row, count, columns, scaled.data(), INSERT_VALUES));
@@ -156,8 +168,13 @@ struct ValueFunction::Stepper {
           "fb: the value function jumps by more than 700 k = " + format_real(700 * k) +
           " between neighbouring cells (or is not finite); refine the grid");
     }
+    if (any_rank(grid.comm(), is_unresolved)) {
+      throw NumericalError("fb: a Crank-Nicolson backward step would make phi negative (dt = " +
+                           format_real(dt) + " does not resolve its change); take more fb.steps "
+                           "or fb.scheme = beuler");
+    }
     RELAX_PETSC(KSPSetOperators(ksp, system, system));
-    RELAX_PETSC(KSPSolve(ksp, ones, ratio));
+    RELAX_PETSC(KSPSolve(ksp, rhs, ratio));
     KSPConvergedReason reason = KSP_CONVERGED_ITERATING;
     RELAX_PETSC(KSPGetConvergedReason(ksp, &reason));
     bool is_bad = reason < 0;
@@ -183,7 +200,8 @@ ValueFunction::ValueFunction(const Grid& grid, const ControlledSgdProblem& probl
     : grid_(grid), steps_(options.steps), horizon_(problem.T),
       dt_(problem.T / static_cast<double>(options.steps)) {
   require_at_least("fb.steps", options.steps, 1);
-  stepper_ = std::make_unique<Stepper>(grid, forward_operator, problem.k(), dt_, options.prefix);
+  stepper_ = std::make_unique<Stepper>(grid, forward_operator, problem.k(), dt_, options.scheme,
+                                       options.prefix);
   const GridField terminal = landscape_field(grid, *problem.V);
 
   // The storage: all levels if they fit on every rank (the largest block decides), else

@@ -55,8 +55,18 @@ void check_controlled_sgd_problem(const Grid& grid, const ControlledSgdProblem& 
 
 enum class LevelStorage { automatic, all, checkpoint };
 
+/// The time scheme of both sweeps. backward_euler: monotone (phi and the densities stay positive at
+/// any step), first order in dt. crank_nicolson: the trapezoidal rule in both directions (the
+/// backward step in the log domain, the three FP solvers as PETSc's TSCN, the control cost by the
+/// trapezoid at the levels), second order in dt; positive only while the step resolves the change
+/// of phi (dt |Q phi| / phi < 2 at every cell, checked: NumericalError) and while the densities'
+/// high modes are small (the FP solvers' positivity check). Both keep the discrete duality exact:
+/// the backward step is the adjoint of the forward one, (I - dt/2 A)^-1 (I + dt/2 A) for CN.
+enum class TimeScheme { backward_euler, crank_nicolson };
+
 struct ForwardBackwardOptions {
   long steps = 100; ///< N: time levels t_n = n T / N, n = 0..N
+  TimeScheme scheme = TimeScheme::backward_euler;
   LevelStorage storage = LevelStorage::automatic;
   double memory_budget = 256.0 * 1024 * 1024; ///< bytes per rank of stored levels (automatic)
   /// Prefix of the forward FP solvers' TS ("fb_"); the backward Kolmogorov KSP has
@@ -76,7 +86,10 @@ struct ForwardBackwardOptions {
 /// and u^n = u^{n+1} - k log r. Only differences of u between neighbouring cells enter an
 /// exponent, r is a weighted mean of exp((u_i - u_j)/k) (an O(1) ratio), and phi is never formed.
 /// (For V = f and c = 1 the scaled rates are z/(2 sinh(z/2)) times D/h^2: the symmetrized
-/// generator.) NumericalError if u jumps by more than 700 k between neighbours.
+/// generator.) The Crank–Nicolson step (I - dt/2 Q) phi^n = (I + dt/2 Q) phi^{n+1} is the same
+/// with the right-hand side b = 1 + (dt/2) E^-1 Q E 1, that is b_i = 1 + (dt/2) (Q phi)_i / phi_i:
+/// r > 0 as long as b > 0 (the matrix is still an M-matrix). NumericalError if u jumps by more than
+/// 700 k between neighbours, or if b <= 0 somewhere (the step does not resolve phi's change).
 class ValueFunction {
 public:
   /// Collective. `forward_operator` is A (d rho/dt = A rho) on `grid`; runs the backward sweep.

@@ -16,6 +16,10 @@ void declare_forward_backward_options(OptionSet& options) {
       .text("fb.terminal", "",
             "terminal cost V in x, y, z (muParser); empty: V = f, the landscape itself")
       .integer("fb.steps", 200, "", "time levels N of [0, time.end] (dt = time.end / N)")
+      .choice("fb.scheme", "beuler", {"beuler", "cn"},
+              "time scheme of both sweeps: backward Euler (monotone, first order in dt) or "
+              "Crank-Nicolson (second order; the backward step in the log domain, TSCN for the "
+              "densities, the trapezoid for the control cost; exit 3 where dt does not resolve)")
       .choice("fb.storage", "auto", {"auto", "all", "checkpoint"},
               "u(., t) levels: all in memory, or sqrt(N) checkpoints and recomputed segments "
               "(auto: all when they fit in 256 MiB per rank)")
@@ -69,6 +73,8 @@ ForwardBackwardSettings make_forward_backward_settings(const Config& config, con
 
   ForwardBackwardOptions& options = settings.options;
   options.steps = config.integer_at_least("fb.steps", 1);
+  options.scheme = config.text("fb.scheme") == "cn" ? TimeScheme::crank_nicolson
+                                                    : TimeScheme::backward_euler;
   const std::string& storage = config.text("fb.storage");
   options.storage = storage == "all"          ? LevelStorage::all
                     : storage == "checkpoint" ? LevelStorage::checkpoint

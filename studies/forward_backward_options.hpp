@@ -14,7 +14,7 @@
 
 namespace relax {
 
-/// fb.c, fb.terminal, fb.steps, fb.storage, fb.finite_difference, fb.particles, fb.seed,
+/// fb.c, fb.terminal, fb.steps, fb.scheme, fb.storage, fb.finite_difference, fb.particles, fb.seed,
 /// fb.substeps. The horizon T is time.end (declared by the command with the output times).
 void declare_forward_backward_options(OptionSet& options);
 

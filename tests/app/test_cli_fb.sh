@@ -53,6 +53,25 @@ if failed:
 EOF
 rm -f run.h5 run.xmf run2.h5 run2.xmf run2d.h5 run2d.xmf
 
+# fb.scheme = cn: a resolved run writes its table (the defect is 100 cells' h^2 error, 4.8e-4 in
+# test_forward_backward, its dt^2 part 100 times smaller; particles as with
+# beuler); a step that does not resolve the walls' drift stops with exit 3 naming fb.steps, in the
+# backward sweep before any output (5 steps) or in the forward one with t = 0 kept (20 steps).
+cn=(--landscape.tilt=0.3 --grid.lo=-2 --grid.hi=2 --grid.n=100 --temperature.beta=2
+  --initial.mean=0.5 --initial.std=0.45 --time.end=1 --fb.scheme=cn)
+expect 0 "identity defect J0 - \(E\[V\] \+ cost\) = " -- fb "${cn[@]}" --fb.steps=400 \
+  --time.outputs=4 --fb.particles=4000 --output.file=cn.h5
+check_h5 cn.h5 'abs(f["fb/theorem7"][1, 1] - f["fb/theorem7"][1, 0]) < 4 * f["fb/theorem7"][1, 2]' \
+  'f["fb/time"].shape == (5,)' '2e-4 < abs(f["fb/theorem7"][0, 0] - f["fb/theorem7"][3, 0]) < 1e-3'
+rm -f cn.h5 cn.xmf
+expect 3 "^relax: error: fb: a Crank-Nicolson backward step would make phi negative \(dt = 0\.2 " -- \
+  fb "${cn[@]}" --fb.steps=5 --time.outputs=1 --fb.particles=0 --output.file=cn.h5
+[ ! -e cn.h5 ] || { echo "FAIL: a failed backward sweep wrote cn.h5"; failures=$((failures + 1)); }
+expect 3 "density went negative .*take more fb\.steps, or fb\.scheme = beuler" -- fb "${cn[@]}" \
+  --fb.steps=20 --time.outputs=4 --fb.particles=0 --output.file=cn.h5
+check_h5 cn.h5 'list(f["fb/time"][:]) == [0.0]'
+rm -f cn.h5 cn.xmf
+
 # Bad input: exit 2, one line naming the key, and no output file.
 expect 2 "time\.end = '0': expected a horizon T > 0" -- fb --time.end=0
 expect 2 "time\.end = '-1': expected a horizon T > 0" -- fb --time.end=-1
