@@ -201,6 +201,8 @@ FokkerPlanckSolver::FokkerPlanckSolver(const Grid& grid, std::shared_ptr<const F
     }
   }
   stepper_.set_from_options("fp: time step", grid_);
+  update_implicit(0.0, 1.0 / stepper_.dt(), implicit_); // backward Euler's: the default's
+  stepper_.set_up_preconditioner(implicit_);
   // A direct solve by default (the test of exact discrete Gibbs asks for round-off); large 2D/3D
   // grids switch to -fp_stationary_ksp_type gmres -fp_stationary_pc_type gamg.
   DirectSolverOptions direct;

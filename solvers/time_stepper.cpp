@@ -56,11 +56,15 @@ TimeStepper::TimeStepper(MPI_Comm comm, const TimeStepperSetup& setup)
   RELAX_PETSC(TSSetOptionsPrefix(ts_, setup.prefix.c_str()));
   if (setup.grid != nullptr) {
     // The TS (and through it the SNES, KSP and PC) knows the grid, so geometric multigrid
-    // (-fp_pc_type mg -fp_pc_mg_galerkin) can coarsen it. A clone: the same layout, but its own
-    // solver callbacks, so solvers sharing one Grid do not overwrite each other's. TSSetDM takes
-    // a reference; ours goes with `dm`.
+    // (-fp_pc_type mg -fp_pc_mg_galerkin both) can coarsen it. A clone: the same layout, but its
+    // own solver callbacks, so solvers sharing one Grid do not overwrite each other's. TSSetDM
+    // takes a reference; ours goes with `dm`. Without coordinates: PETSc 3.18's DMClone copies
+    // them but not their DM, and DMCoarsen then recursed without end (a segfault) recreating it;
+    // the solvers do not need them (the output takes them from the Grid).
     petsc::DM dm;
     RELAX_PETSC(DMClone(setup.grid->dm(), dm.out()));
+    RELAX_PETSC(DMSetCoordinatesLocal(dm, nullptr));
+    RELAX_PETSC(DMSetCoordinates(dm, nullptr));
     RELAX_PETSC(TSSetDM(ts_, dm));
   }
   RELAX_PETSC(TSSetProblemType(ts_, setup.problem));
@@ -214,6 +218,20 @@ void TimeStepper::set_from_options(const std::string& step_name, const Grid& gri
     // fixed-step TS keeps PETSc's default: its first failed solve ends the run (NumericalError),
     // since it must not shrink its step behind the user's back.
     RELAX_PETSC(TSSetMaxSNESFailures(ts_, -1));
+  }
+}
+
+void TimeStepper::set_up_preconditioner(::Mat J) {
+  RELAX_PETSC(KSPSetOperators(ksp(), J, J));
+  try {
+    RELAX_PETSC(KSPSetUp(ksp()));
+  } catch (const PetscError& e) {
+    ::PC pc = nullptr;
+    RELAX_PETSC(KSPGetPC(ksp(), &pc));
+    PCType type = nullptr;
+    RELAX_PETSC(PCGetType(pc, &type));
+    throw InputError("-" + prefix_ + "pc_type " + (type != nullptr ? type : "none") +
+                     ": this preconditioner cannot be built on the problem (" + e.what() + ")");
   }
 }
 

@@ -72,6 +72,13 @@ public:
   /// are taken over and called at most once per step number.
   void set_from_options(const std::string& step_name, const Grid& grid);
 
+  /// Collective. Builds the preconditioner on J (the implicit matrix of the first step) now, so
+  /// that one the options ask for but that cannot be built on this problem (-fp_pc_type mg on a
+  /// size that does not coarsen, a factorization that breaks down) is an InputError naming the
+  /// PC before any output exists, not a failure of the first step. The TS's own set-up later
+  /// finds the PC built and rebuilds it only when J changes.
+  void set_up_preconditioner(::Mat J);
+
   ::TS ts() const { return ts_; }
   ::SNES snes() const;
   ::KSP ksp() const;

@@ -100,6 +100,9 @@ bad "-fp_ts_type ssp: this time stepper cannot integrate the equation" compare "
 bad "PETSc error: Unknown EPS type given: nonsense" compare "${cmp_small[@]}" -- -fp_spectrum_eps_type nonsense
 bad "PETSc error: .*nonsense" fp "${fp_small[@]}" -- -fp_stationary_pc_type nonsense
 bad "PETSc error: .*nosuch" fp "${fp_small[@]}" -- -fp_ts_type nosuch
+# a PC that cannot be built on this grid (19 cells per axis do not halve twice)
+bad "-fp_pc_type mg: this preconditioner cannot be built on the problem .*Ratio between levels" \
+  fp "${fp_small[@]}" --landscape.dim=2 -- -fp_pc_type mg -fp_pc_mg_galerkin both -fp_pc_mg_levels 3
 bad "PETSc option '-fp_ts_tyep bdf': no solver of this run reads it" fp "${fp_small[@]}" -- -fp_ts_tyep bdf
 bad "PETSc option '-ts_type bdf': no solver of this run reads it" fp "${fp_small[@]}" -- -ts_type bdf
 bad "PETSc option '-fp_ts_type bdf': no solver of this run reads it" sde "${sde_small[@]}" -- -fp_ts_type bdf
