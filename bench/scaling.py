@@ -14,8 +14,11 @@ import os
 import re
 import subprocess
 import sys
+import types
 
 import numpy as np
+
+from sde import load, relax_run, repeated  # bench/sde.py: one way to run sde_bench
 
 # One rank, and one thread for OpenBLAS (PETSc's VecAXPY/VecDot call BLAS; at one rank its second
 # thread competes with the main one on this 2-core machine: bench/README.md, fp_step_bench).
@@ -34,10 +37,6 @@ QUICK_FP_CASES = [(1, [2000, 8000], ["be"]), (2, [65, 129], ["mg"])]
 # particles per run; steps chosen so every run does the same 1e9 (quick: 1e8) particle-steps
 PARTICLES = [10**4, 10**5, 10**6, 10**7]
 QUICK_PARTICLES = [10**4, 10**5]
-
-
-def load():
-    return os.getloadavg()[0]
 
 
 def fit(sizes, times):
@@ -76,12 +75,9 @@ def particle_rows(binary, counts, repeat, work):
     rows = []
     for n in counts:
         steps = max(1, int(work / n))
-        times = []
-        for _ in range(repeat):
-            out = subprocess.run([binary, "step", "--particles", str(n), "--steps", str(steps)],
-                                 env=ENV, check=True, capture_output=True, text=True).stdout
-            wall = float(re.search(r"wall=([\d.]+)", out).group(1))
-            times.append(wall / steps)  # seconds per step of all n particles
+        _, walls = repeated(repeat, lambda: relax_run(types.SimpleNamespace(binary=binary), "step",
+                                                      n, steps))
+        times = [wall / steps for wall in walls]  # seconds per step of all n particles
         rows.append((n, [min(times), float(np.median(times)), max(times)]))
     return rows
 
@@ -109,7 +105,7 @@ def main():
     a = parser.parse_args()
     if a.repeat < 1:
         parser.error("--repeat: expected an integer >= 1")
-    print(f"load average before: {load():.2f}; OPENBLAS_NUM_THREADS=1, 1 rank; "
+    print(f"load average before: {load()}; OPENBLAS_NUM_THREADS=1, 1 rank; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     cases = QUICK_FP_CASES if a.quick else FP_CASES
     cells_steps = 1e6 if a.quick else 1.6e7
@@ -124,7 +120,7 @@ def main():
     print(f"particles: Euler-Maruyama, 1D double well, double normals, {work:.0e} particle-steps "
           "per run, size = particles:")
     report("sde/em", particle_rows(os.path.join(a.bin, "sde_bench"), counts, a.repeat, work))
-    print(f"load average after: {load():.2f}")
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":
